@@ -1,0 +1,3 @@
+from asynclab.cli import main
+
+main()

@@ -1,0 +1,256 @@
+"""The ``asynclab`` command line.
+
+This is the one place that turns asynclab's errors into messages and exit codes: 0 done,
+1 a threshold held or a run failed, 2 bad input (one line, no traceback), 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from asynclab import __version__
+from asynclab.errors import AsynclabError, UsageError
+from asynclab.load import (
+    ARRIVALS,
+    LoadResult,
+    LoadSpec,
+    parse_header,
+    parse_target,
+    parse_threshold,
+    run_load,
+)
+from asynclab.load._console import LoadProgress, render_summary
+from asynclab.load._spec import DEFAULT_CONNECTIONS
+from asynclab.units import parse_duration
+from asynclab.upstream import FAULTS, StallPlan, UpstreamBehaviour, run_upstream, start_upstream
+
+EXIT_THRESHOLD = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="asynclab",
+    help="Measure whether async actually helps a Django app, and where it hurts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"asynclab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """asynclab: sync vs async Django, measured."""
+
+
+# --- asynclab load -------------------------------------------------------------------------
+
+
+def _read_body(body: str | None) -> bytes:
+    if body is None:
+        return b""
+    if body.startswith("@"):
+        path = Path(body[1:])
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read --body file {str(path)!r}: {exc.strerror}") from exc
+    return body.encode()
+
+
+@contextlib.contextmanager
+def _demo_target() -> Iterator[str]:
+    # The built-in target: the simulated upstream answering after 5 ms, in its own process.
+    with start_upstream(UpstreamBehaviour(latency_s=0.005)) as upstream:
+        yield upstream.url
+
+
+@app.command()
+def load(
+    url: Annotated[str | None, typer.Argument(help="http:// URL on loopback to load.")] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option("--rate", "-r", help="Open model: requests/s started on schedule."),
+    ] = None,
+    connections: Annotated[
+        int | None,
+        typer.Option(
+            "--connections",
+            "-c",
+            help=f"Closed model: connections, each sending when answered (default "
+            f"{DEFAULT_CONNECTIONS}). Open model: connections opened before the run.",
+        ),
+    ] = None,
+    arrival: Annotated[
+        str, typer.Option(help=f"Open model arrivals: {' or '.join(ARRIVALS)}.")
+    ] = "constant",
+    duration: Annotated[str, typer.Option("--duration", "-d", help="Measured time.")] = "10s",
+    warmup: Annotated[str, typer.Option(help="Load sent before measuring, not counted.")] = "2s",
+    timeout: Annotated[str, typer.Option(help="Per-request timeout.")] = "5s",
+    max_connections: Annotated[
+        int, typer.Option(help="Open model: most connections open at once.")
+    ] = 1000,
+    method: Annotated[str, typer.Option("--method", "-X", help="HTTP method.")] = "GET",
+    header: Annotated[
+        list[str] | None,
+        typer.Option("--header", "-H", help="Extra header 'Name: value' (repeatable)."),
+    ] = None,
+    body: Annotated[
+        str | None, typer.Option(help="Request body: TEXT, or @FILE to read it from a file.")
+    ] = None,
+    processes: Annotated[
+        int, typer.Option("--processes", "-p", help="Generator processes sharing the load.")
+    ] = 1,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the asynclab.load/1 JSON here.")
+    ] = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write the per-second timeline as CSV here.")
+    ] = None,
+    fail_if: Annotated[
+        list[str] | None,
+        typer.Option(help="Exit 1 when this holds, e.g. p99>250ms, error_rate>1%, rate<900."),
+    ] = None,
+    allow_remote: Annotated[
+        bool, typer.Option(help="Allow a target outside loopback (you must own it).")
+    ] = False,
+    seed: Annotated[int | None, typer.Option(help="Seed for Poisson arrivals.")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Start the built-in demo server and load it instead of URL.")
+    ] = False,
+) -> None:
+    """Load an HTTP server and measure latency without coordinated omission."""
+    if demo == (url is not None):
+        raise UsageError("give a URL to load, or --demo for the built-in target (not both)")
+    thresholds = [parse_threshold(text) for text in fail_if or []]
+    settings = {
+        "rate": rate,
+        "connections": connections or DEFAULT_CONNECTIONS,
+        "arrival": arrival,
+        "duration_s": parse_duration(duration, what="--duration"),
+        "warmup_s": parse_duration(warmup, what="--warmup"),
+        "timeout_s": parse_duration(timeout, what="--timeout"),
+        "max_connections": max_connections,
+        "method": method.upper(),
+        "headers": tuple(parse_header(h) for h in header or []),
+        "body": _read_body(body),
+        "processes": processes,
+        "seed": seed,
+    }
+    if url is not None:
+        spec = LoadSpec(target=parse_target(url, allow_remote=allow_remote), **settings)  # type: ignore[arg-type]
+        result = _run_with_progress(spec)
+    else:
+        with _demo_target() as demo_url:
+            spec = LoadSpec(target=parse_target(demo_url), **settings)  # type: ignore[arg-type]
+            result = _run_with_progress(spec)
+
+    # Files first: what was measured is kept even if printing fails.
+    if json_path is not None:
+        result.write_json(json_path)
+    if csv_path is not None:
+        result.write_csv(csv_path)
+    console = Console()
+    render_summary(result, console)
+    breached = [t for t in thresholds if t.breached(result)]
+    for threshold in breached:
+        actual = threshold.actual(result)
+        shown = "no value" if actual is None else f"{actual:g}"
+        console.print(f"[red]threshold held:[/] {threshold.text} (actual {shown})")
+    if result.samples.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if breached:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+def _run_with_progress(spec: LoadSpec) -> LoadResult:
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return run_load(spec)
+    with LoadProgress(spec, console) as progress:
+        return run_load(spec, on_progress=progress)
+
+
+# --- asynclab upstream ---------------------------------------------------------------------
+
+
+@app.command()
+def upstream(
+    host: Annotated[str, typer.Option(help="Address to bind (loopback).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 0,
+    latency: Annotated[str, typer.Option(help="Delay before each answer.")] = "0ms",
+    status: Annotated[int, typer.Option(help="HTTP status of every answer.")] = 200,
+    chunked: Annotated[bool, typer.Option(help="Send bodies chunked.")] = False,
+    fault: Annotated[str, typer.Option(help=f"One of: {', '.join(FAULTS)}.")] = "none",
+    stall_after: Annotated[
+        str | None, typer.Option(help="Hold all answers this long after the first request.")
+    ] = None,
+    stall_for: Annotated[str, typer.Option(help="Length of each stall.")] = "1s",
+    stall_every: Annotated[str | None, typer.Option(help="Repeat the stall this often.")] = None,
+) -> None:
+    """Serve the simulated upstream API on loopback until Ctrl-C."""
+    stall = None
+    if stall_after is not None or stall_every is not None:
+        stall = StallPlan(
+            after_s=parse_duration(stall_after or "0s", what="--stall-after"),
+            for_s=parse_duration(stall_for, what="--stall-for"),
+            every_s=None
+            if stall_every is None
+            else parse_duration(stall_every, what="--stall-every"),
+        )
+    behaviour = UpstreamBehaviour(
+        latency_s=parse_duration(latency, what="--latency"),
+        status=status,
+        chunked=chunked,
+        fault=fault,  # type: ignore[arg-type]  # validated by UpstreamBehaviour
+        stall=stall,
+    )
+    run_upstream(behaviour, host=host, port=port)
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="asynclab", standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        print("interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except typer.TyperException as exc:  # the parser's bad input: unknown option, not a number
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.exit(0)  # the help was printed already
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        context = getattr(exc, "ctx", None)
+        name = f" {context.info_name}" if context is not None and context.parent else ""
+        print(f"error: {message} (see 'asynclab{name} --help')", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except AsynclabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,34 @@
+"""The load generator: open- and closed-model HTTP/1.1 load, measured without coordinated omission.
+
+It knows nothing of Django or of the servers it loads; it sends requests to a URL and measures.
+"""
+
+from asynclab.load._engine import Engine, WorkerShare
+from asynclab.load._result import SCHEMA, LoadResult
+from asynclab.load._run import GeneratorError, run_load
+from asynclab.load._samples import ERROR_KINDS, LoadSamples
+from asynclab.load._schedule import OpenModelSchedule
+from asynclab.load._spec import ARRIVALS, Arrival, LoadSpec, parse_header
+from asynclab.load._target import Target, parse_target
+from asynclab.load._thresholds import METRIC_NAMES, Threshold, parse_threshold
+
+__all__ = [
+    "ARRIVALS",
+    "ERROR_KINDS",
+    "METRIC_NAMES",
+    "SCHEMA",
+    "Arrival",
+    "Engine",
+    "GeneratorError",
+    "LoadResult",
+    "LoadSamples",
+    "LoadSpec",
+    "OpenModelSchedule",
+    "Target",
+    "Threshold",
+    "WorkerShare",
+    "parse_header",
+    "parse_target",
+    "parse_threshold",
+    "run_load",
+]

@@ -1,0 +1,202 @@
+"""run_load: run a LoadSpec in this process or in several, and merge what they measured."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import resource
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection as Pipe
+from typing import Any, cast
+
+from asynclab.errors import AsynclabError, UsageError
+from asynclab.eventloop import run_event_loop
+from asynclab.load._engine import Engine, WorkerShare
+from asynclab.load._result import LoadResult
+from asynclab.load._samples import LoadSamples
+from asynclab.load._spec import LoadSpec
+
+ProgressCallback = Callable[[float, int | None], None]
+"""(seconds since the start, answers so far or None when the workers do not report them)."""
+
+_START_MARGIN_S = 0.05
+_WORKER_READY_TIMEOUT_S = 60.0
+
+
+class GeneratorError(AsynclabError):
+    """A generator process failed; the message carries its error."""
+
+
+def run_load(spec: LoadSpec, *, on_progress: ProgressCallback | None = None) -> LoadResult:
+    """Run ``spec`` and return its merged result; Ctrl-C ends it early with what was measured."""
+    _raise_open_files_limit(spec)
+    started_at = time.time()
+    if spec.processes == 1:
+        parts = [_run_here(spec, on_progress)]
+    else:
+        parts = _run_in_processes(spec, on_progress)
+    return LoadResult.from_parts(spec, parts, started_at=started_at)
+
+
+def _raise_open_files_limit(spec: LoadSpec) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = (spec.max_connections if spec.rate is not None else spec.connections) + 64
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raise UsageError(
+            f"this run may open {needed - 64} connections but the open-files limit is {soft}: "
+            "lower --max-connections/--connections or raise the limit with 'ulimit -n'"
+        )
+
+
+def _run_here(spec: LoadSpec, on_progress: ProgressCallback | None) -> LoadSamples:
+    async def main() -> LoadSamples:
+        engine = Engine(spec)
+        await engine.prepare()
+        with _stop_on_sigint(engine):
+            return await engine.run(time.monotonic() + _START_MARGIN_S, on_progress)
+
+    return run_event_loop(main())
+
+
+@contextlib.contextmanager
+def _stop_on_sigint(engine: Engine) -> Any:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, engine.stop)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+
+
+# --- several processes ----------------------------------------------------------------------
+
+
+def _run_in_processes(spec: LoadSpec, on_progress: ProgressCallback | None) -> list[LoadSamples]:
+    # spawn, not fork: each worker gets a fresh interpreter and event loop of its own.
+    context = multiprocessing.get_context("spawn")
+    pipes: list[Pipe] = []
+    workers = []
+    for index in range(spec.processes):
+        mine, theirs = context.Pipe()
+        worker = context.Process(
+            target=_worker_main,
+            args=(spec, WorkerShare(index, spec.processes), theirs),
+            name=f"asynclab-load-{index}",
+            daemon=True,
+        )
+        worker.start()
+        theirs.close()
+        pipes.append(mine)
+        workers.append(worker)
+    results: dict[int, LoadSamples] = {}
+    try:
+        for index, pipe in enumerate(pipes):
+            _expect(pipe, "ready", index, timeout=_WORKER_READY_TIMEOUT_S)
+        start_at = time.monotonic() + _START_MARGIN_S
+        for pipe in pipes:
+            pipe.send(("start", start_at))
+        try:
+            _collect(pipes, workers, results, start_at, on_progress)
+        except KeyboardInterrupt:
+            for pipe in pipes:
+                with contextlib.suppress(OSError):
+                    pipe.send(("stop", None))
+            _collect(pipes, workers, results, start_at, None, deadline=time.monotonic() + 10)
+    finally:
+        for worker in workers:
+            worker.join(timeout=2)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        for pipe in pipes:
+            pipe.close()
+    return [results[index] for index in sorted(results)]
+
+
+def _expect(pipe: Pipe, kind: str, index: int, timeout: float) -> Any:
+    if not pipe.poll(timeout):
+        raise GeneratorError(f"generator process {index} did not answer within {timeout:g}s")
+    try:
+        message_kind, payload = pipe.recv()
+    except EOFError as exc:
+        raise GeneratorError(f"generator process {index} exited unexpectedly") from exc
+    if message_kind == "error":
+        raise GeneratorError(f"generator process {index} failed: {payload}")
+    if message_kind != kind:
+        raise GeneratorError(f"generator process {index} said {message_kind!r}, not {kind!r}")
+    return payload
+
+
+def _collect(
+    pipes: list[Pipe],
+    workers: list[Any],
+    results: dict[int, LoadSamples],
+    start_at: float,
+    on_progress: ProgressCallback | None,
+    deadline: float | None = None,
+) -> None:
+    waiting = {pipe: index for index, pipe in enumerate(pipes) if index not in results}
+    while waiting:
+        if deadline is not None and time.monotonic() > deadline:
+            raise GeneratorError("generator processes did not stop within 10 s of Ctrl-C")
+        if on_progress is not None:
+            on_progress(time.monotonic() - start_at, None)
+        for ready in multiprocessing.connection.wait(list(waiting), timeout=0.25):
+            pipe = cast(Pipe, ready)
+            index = waiting.pop(pipe)
+            results[index] = LoadSamples.from_wire(_expect(pipe, "done", index, timeout=0))
+        for pipe, index in list(waiting.items()):
+            if not workers[index].is_alive() and not pipe.poll():
+                raise GeneratorError(
+                    f"generator process {index} died (exit code {workers[index].exitcode})"
+                )
+
+
+def _worker_main(spec: LoadSpec, share: WorkerShare, pipe: Pipe) -> None:
+    # Ctrl-C reaches the whole process group; the parent tells each worker when to stop, so
+    # that the partial results of all of them come back together.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pipe.send(("done", run_event_loop(_worker_run(spec, share, pipe)).to_wire()))
+    except Exception:
+        with contextlib.suppress(OSError):
+            pipe.send(("error", traceback.format_exc(limit=3).strip().splitlines()[-1]))
+    finally:
+        pipe.close()
+
+
+async def _worker_run(spec: LoadSpec, share: WorkerShare, pipe: Pipe) -> LoadSamples:
+    import asyncio
+
+    engine = Engine(spec, share)
+    await engine.prepare()
+    pipe.send(("ready", None))
+    loop = asyncio.get_running_loop()
+    kind, start_at = await loop.run_in_executor(None, pipe.recv)
+    if kind != "start":
+        raise GeneratorError(f"expected 'start' from the parent, got {kind!r}")
+
+    def on_message() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            if pipe.poll() and pipe.recv()[0] == "stop":
+                engine.stop()
+
+    loop.add_reader(pipe.fileno(), on_message)
+    try:
+        return await engine.run(start_at)
+    finally:
+        loop.remove_reader(pipe.fileno())

@@ -1,0 +1,16 @@
+"""The simulated upstream: the external APIs that the workloads call, served on loopback."""
+
+from asynclab.upstream._behaviour import FAULTS, Fault, StallPlan, UpstreamBehaviour
+from asynclab.upstream._process import RunningUpstream, start_upstream
+from asynclab.upstream._server import run_upstream, serve_upstream
+
+__all__ = [
+    "FAULTS",
+    "Fault",
+    "RunningUpstream",
+    "StallPlan",
+    "UpstreamBehaviour",
+    "run_upstream",
+    "serve_upstream",
+    "start_upstream",
+]

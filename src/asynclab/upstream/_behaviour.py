@@ -1,0 +1,73 @@
+"""What the simulated upstream does with each request: how long it waits and how it answers."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from asynclab.errors import UsageError
+
+Fault = Literal["none", "reset", "hang", "malformed", "close"]
+FAULTS: tuple[Fault, ...] = ("none", "reset", "hang", "malformed", "close")
+
+
+@dataclass(frozen=True)
+class StallPlan:
+    """Windows during which the upstream holds every response, like a process stopped with ^Z.
+
+    The first window opens ``after_s`` after the first request the upstream receives, lasts
+    ``for_s``, and repeats every ``every_s`` (``None``: it happens once).
+    """
+
+    after_s: float
+    for_s: float
+    every_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.after_s < 0 or self.for_s <= 0:
+            raise UsageError("a stall needs after >= 0 and a length > 0, e.g. --stall-for 1s")
+        if self.every_s is not None and self.every_s <= self.for_s:
+            raise UsageError("--stall-every must be longer than --stall-for")
+
+    def release_time(self, due: float, epoch: float) -> float:
+        """When a response due at ``due`` may be written, given the first request at ``epoch``."""
+        since_first_window = due - epoch - self.after_s
+        if since_first_window < 0:
+            return due
+        period = self.every_s
+        index = 0 if period is None else math.floor(since_first_window / period)
+        window_start = epoch + self.after_s + index * (period or 0.0)
+        window_end = window_start + self.for_s
+        return window_end if window_start <= due < window_end else due
+
+
+@dataclass(frozen=True)
+class UpstreamBehaviour:
+    """How the simulated upstream answers every request."""
+
+    latency_s: float = 0.0
+    status: int = 200
+    body: str = "ok\n"
+    chunked: bool = False
+    fault: Fault = "none"
+    stall: StallPlan | None = None
+
+    def __post_init__(self) -> None:
+        if self.latency_s < 0:
+            raise UsageError("--latency must be >= 0")
+        if not 100 <= self.status <= 599:
+            raise UsageError(f"--status {self.status} is not an HTTP status: use 100..599")
+        if self.fault not in FAULTS:
+            raise UsageError(f"unknown --fault {self.fault!r}: use one of {', '.join(FAULTS)}")
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> UpstreamBehaviour:
+        data: dict[str, Any] = json.loads(text)
+        stall = data.pop("stall", None)
+        return cls(**data, stall=StallPlan(**stall) if stall else None)
