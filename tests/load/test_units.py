@@ -159,3 +159,24 @@ def test_merged_samples_equal_the_union_of_their_values() -> None:
         )
     assert merged.errors == {"reset": 1}
     assert merged.total == 5001
+
+
+def test_fast_recording_histogram_counts_exactly_like_the_library() -> None:
+    from asynclab.load._samples import FastRecordingHistogram
+
+    rng = random.Random(11)
+    highest = 70_000_000
+    ours, theirs = FastRecordingHistogram(1, highest, 3), HdrHistogram(1, highest, 3)
+    values = [rng.randrange(1, 3000) for _ in range(3000)]
+    values += [int(rng.lognormvariate(9, 3)) % highest + 1 for _ in range(20000)]
+    values += [1, 2, 2047, 2048, 2049, 4095, 4096, highest - 1, highest]
+    for value in values:
+        assert ours.record_value(value) == theirs.record_value(value)
+    assert ours.record_value(-1) is theirs.record_value(-1) is False
+    assert list(ours.counts) == list(theirs.counts)
+    assert (ours.get_total_count(), ours.get_min_value(), ours.get_max_value()) == (
+        theirs.get_total_count(),
+        theirs.get_min_value(),
+        theirs.get_max_value(),
+    )
+    assert ours.encode() == theirs.encode()

@@ -71,6 +71,7 @@ class Engine:
         self._share = share or WorkerShare()
         self._request = spec.request_bytes()
         self._head = spec.method == "HEAD"
+        self._closed_model = spec.rate is None
         self.samples = LoadSamples(highest_trackable_us(spec.timeout_s))
         self._max_connections = max(1, self._share.of(spec.max_connections))
         self._connections: set[Connection] = set()
@@ -119,6 +120,8 @@ class Engine:
             for connection in list(self._connections):
                 connection.abort()
         samples = self.samples
+        if self._closed_model:
+            samples.copy_latency_to_service_time()
         stopped_at = self._interrupted_at or self._window_end
         samples.measured_s = max(0.0, min(stopped_at, self._window_end) - self._window_start)
         samples.interrupted = self._interrupted_at is not None
@@ -239,6 +242,19 @@ class Engine:
         window_start = self._window_start
         if window_start <= now < self._window_end:
             self.samples.completed_in_window += 1
+        self._answers += 1
+        if self._closed_model:
+            if window_start <= due < self._window_end:
+                self.samples.record_closed_model_response(
+                    int(due - window_start), int((now - due) * 1e6), status
+                )
+            if not keep_alive:
+                connection.close()
+            elif not self._stopping and now < self._window_end:
+                connection.send(self._request, now, now)
+            else:
+                connection.close()
+            return
         if window_start <= due < self._window_end:
             self.samples.record_response(
                 int(due - window_start),
@@ -246,14 +262,8 @@ class Engine:
                 int((now - connection.sent_at) * 1e6),
                 status,
             )
-        self._answers += 1
         if not keep_alive:
             connection.close()
-        elif self._spec.rate is None:
-            if not self._stopping and now < self._window_end:
-                connection.send(self._request, now, now)
-            else:
-                connection.close()
         elif not self._serve_pending(connection):
             self._idle.append(connection)
 
