@@ -25,6 +25,10 @@ class FastRecordingHistogram(HdrHistogram):  # type: ignore[misc]  # hdrh has no
     the server under test needs. Same counts, same encoding (tests/load/test_units.py checks it).
     """
 
+    min_value: int
+    max_value: int
+    total_count: int
+
     def __init__(self, lowest: int, highest: int, digits: int) -> None:
         super().__init__(lowest, highest, digits)
         self._bucket_base = self.unit_magnitude + self.sub_bucket_half_count_magnitude + 1
