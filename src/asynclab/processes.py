@@ -97,7 +97,7 @@ class ManagedProcess:
                 if remaining <= 0:
                     raise ProcessStartError(
                         f"{self._name()} printed no ready line within {timeout:g}s"
-                        f"{self._output_tail()}"
+                        f"{self.output_tail()}"
                     )
                 if not selector.select(remaining):
                     continue
@@ -106,12 +106,12 @@ class ManagedProcess:
                     code = popen.wait()
                     raise ProcessStartError(
                         f"{self._name()} exited with code {code} before it was ready"
-                        f"{self._output_tail()}"
+                        f"{self.output_tail()}"
                     )
                 self._output.append(line.rstrip("\n"))
                 match = regex.search(line)
                 if match is not None:
-                    self._drain_output_in_background()
+                    self.drain_output_in_background()
                     return match
 
     def output(self) -> list[str]:
@@ -157,13 +157,17 @@ class ManagedProcess:
     def _name(self) -> str:
         return os.path.basename(self.argv[0]) + " " + " ".join(self.argv[1:3])
 
-    def _output_tail(self) -> str:
-        tail = " | ".join(list(self._output)[-5:])
+    def output_tail(self, lines: int = 5) -> str:
+        """``; last output: ...`` with the child's last lines, for error messages."""
+        tail = " | ".join(list(self._output)[-lines:])
         return f"; last output: {tail}" if tail else ""
 
-    def _drain_output_in_background(self) -> None:
+    def drain_output_in_background(self) -> None:
+        """Keep reading the child's output (kept in output()) so that it never blocks on it."""
         # A child that keeps writing to a pipe nobody reads blocks once the pipe is full.
         popen = self._require_popen()
+        if self._drain_thread is not None:
+            return
 
         def drain() -> None:
             assert popen.stdout is not None

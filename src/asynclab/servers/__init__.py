@@ -1,0 +1,15 @@
+"""The WSGI and ASGI servers that host the workload project, one ServerSpec per family."""
+
+from asynclab.servers._launch import RunningServer, free_port, start_server
+from asynclab.servers._specs import SERVERS, Interface, ServerOptions, ServerSpec, get_server
+
+__all__ = [
+    "SERVERS",
+    "Interface",
+    "RunningServer",
+    "ServerOptions",
+    "ServerSpec",
+    "free_port",
+    "get_server",
+    "start_server",
+]

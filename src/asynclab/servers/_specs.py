@@ -1,0 +1,138 @@
+"""ServerSpec: how to launch each WSGI or ASGI server family on the workload project."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Literal
+
+from asynclab.errors import UsageError
+from asynclab.workloads import ASGI_APPLICATION, WSGI_APPLICATION
+
+Interface = Literal["wsgi", "asgi"]
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """What the user may set on any server; ``threads`` only where the family has threads."""
+
+    workers: int = 1
+    threads: int | None = None
+    host: str = "127.0.0.1"
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise UsageError(f"--workers must be >= 1, got {self.workers}")
+        if self.threads is not None and self.threads < 1:
+            raise UsageError(f"--threads must be >= 1, got {self.threads}")
+
+
+ArgvBuilder = Callable[[ServerOptions, int], list[str]]
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """One server family: its interface, the package it needs, and its launch command."""
+
+    name: str
+    interface: Interface
+    package: str
+    description: str
+    build_argv: ArgvBuilder
+    has_threads: bool = False
+    has_workers: bool = True
+
+    @property
+    def application(self) -> str:
+        return WSGI_APPLICATION if self.interface == "wsgi" else ASGI_APPLICATION
+
+    def argv(self, options: ServerOptions, port: int) -> list[str]:
+        if options.threads is not None and not self.has_threads:
+            raise UsageError(f"{self.name} has no thread setting: drop --threads for it")
+        if options.workers != 1 and not self.has_workers:
+            raise UsageError(f"{self.name} runs one process: drop --workers for it")
+        return [sys.executable, "-m", *self.build_argv(options, port)]
+
+    def installed_version(self) -> str | None:
+        try:
+            return version(self.package)
+        except PackageNotFoundError:
+            return None
+
+    def require_installed(self) -> str:
+        found = self.installed_version()
+        if found is None:
+            raise UsageError(
+                f"server {self.name} needs the package {self.package}: pip install {self.package}"
+            )
+        return found
+
+
+def _gunicorn(worker_class: str) -> ArgvBuilder:
+    def build(options: ServerOptions, port: int) -> list[str]:
+        argv = ["gunicorn", WSGI_APPLICATION, "--bind", f"{options.host}:{port}"]
+        argv += ["--workers", str(options.workers), "--worker-class", worker_class]
+        if worker_class == "gthread":
+            argv += ["--threads", str(options.threads or 4)]
+        return argv
+
+    return build
+
+
+def _uvicorn(options: ServerOptions, port: int) -> list[str]:
+    # Django has no ASGI lifespan support, so lifespan is off rather than failing at start.
+    return [
+        "uvicorn", ASGI_APPLICATION, "--host", options.host, "--port", str(port),
+        "--workers", str(options.workers), "--lifespan", "off", "--no-access-log",
+    ]  # fmt: skip
+
+
+def _granian(interface: Interface) -> ArgvBuilder:
+    def build(options: ServerOptions, port: int) -> list[str]:
+        application = WSGI_APPLICATION if interface == "wsgi" else ASGI_APPLICATION
+        argv = ["granian", "--interface", interface, "--host", options.host, "--port", str(port)]
+        argv += ["--workers", str(options.workers), "--no-ws"]
+        if interface == "wsgi" and options.threads is not None:
+            argv += ["--blocking-threads", str(options.threads)]
+        return [*argv, application]
+
+    return build
+
+
+def _daphne(options: ServerOptions, port: int) -> list[str]:
+    return ["daphne", "-b", options.host, "-p", str(port), ASGI_APPLICATION]
+
+
+def _hypercorn(options: ServerOptions, port: int) -> list[str]:
+    return [
+        "hypercorn", ASGI_APPLICATION, "--bind", f"{options.host}:{port}",
+        "--workers", str(options.workers),
+    ]  # fmt: skip
+
+
+SERVERS: dict[str, ServerSpec] = {
+    spec.name: spec
+    for spec in (
+        ServerSpec("gunicorn-sync", "wsgi", "gunicorn", "gunicorn, sync workers",
+                   _gunicorn("sync")),
+        ServerSpec("gunicorn-gthread", "wsgi", "gunicorn", "gunicorn, gthread workers",
+                   _gunicorn("gthread"), has_threads=True),
+        ServerSpec("uvicorn", "asgi", "uvicorn", "uvicorn, lifespan off", _uvicorn),
+        ServerSpec("granian-wsgi", "wsgi", "granian", "granian, WSGI interface",
+                   _granian("wsgi"), has_threads=True),
+        ServerSpec("granian-asgi", "asgi", "granian", "granian, ASGI interface",
+                   _granian("asgi")),
+        ServerSpec("daphne", "asgi", "daphne", "daphne (Twisted), one process", _daphne,
+                   has_workers=False),
+        ServerSpec("hypercorn", "asgi", "hypercorn", "hypercorn", _hypercorn),
+    )
+}  # fmt: skip
+
+
+def get_server(name: str) -> ServerSpec:
+    try:
+        return SERVERS[name]
+    except KeyError:
+        raise UsageError(f"unknown server {name!r}: use one of {', '.join(SERVERS)}") from None
