@@ -1,0 +1,52 @@
+"""The resource sampler sees what a server's process tree costs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from asynclab.errors import AsynclabError
+from asynclab.load import LoadSpec, parse_target, run_load
+from asynclab.servers import ResourceSampler, ServerOptions, get_server, start_server
+
+
+def _sample_under_load(threads: int) -> tuple[int, float]:
+    with start_server(get_server("gunicorn-gthread"), ServerOptions(threads=threads)) as server:
+        sampler = ResourceSampler(server.process.pid, interval_s=0.05).start()
+        time.sleep(0.3)  # the sampler process starts
+        spec = LoadSpec(
+            target=parse_target(server.url + "/hello/sync"),
+            connections=40,
+            duration_s=1.0,
+            warmup_s=0.2,
+        )
+        run_load(spec)
+        sample = sampler.stop()
+    assert sample.samples >= 10
+    assert sample.processes_peak == 2  # gunicorn's arbiter and its one worker
+    assert sample.rss_peak_bytes >= sample.rss_mean_bytes > 10_000_000
+    assert sample.cpu_user_s + sample.cpu_system_s > 0.1
+    assert sample.ctx_switches_voluntary > 0
+    assert sample.fds_peak > 0
+    return sample.threads_peak, sample.window_s
+
+
+def test_sampler_sees_the_threads_a_gthread_server_creates() -> None:
+    few, _ = _sample_under_load(threads=2)
+    many, window = _sample_under_load(threads=24)
+    assert many >= 24  # the worker's pool filled up under 40 connections
+    assert many - few >= 20
+    assert 1.0 <= window <= 10.0
+
+
+def test_stop_without_start_is_an_error() -> None:
+    with pytest.raises(RuntimeError):
+        ResourceSampler(1).stop()
+
+
+def test_a_sampler_whose_process_is_gone_reports_it() -> None:
+    sampler = ResourceSampler(2**22 + 12345).start()  # no such pid: the sampler process dies
+    time.sleep(1.0)
+    with pytest.raises(AsynclabError, match="sampler"):
+        sampler.stop(timeout=5)
