@@ -43,8 +43,8 @@ def test_help_everywhere(command: list[str]) -> None:
         (["load", "::nonsense"], "not an http:// URL"),
         (["load", "ftp://127.0.0.1/"], "not an http:// URL"),
         (["load", "http://192.0.2.1/"], "not a loopback address"),
-        (["load", "--rate", "0", "http://127.0.0.1:9/"], "--rate must be > 0"),
-        (["load", "--rate", "-3", "http://127.0.0.1:9/"], "--rate must be > 0"),
+        (["load", "--rate", "0", "http://127.0.0.1:9/"], "--rate must be a finite number > 0"),
+        (["load", "--rate", "-3", "http://127.0.0.1:9/"], "--rate must be a finite number > 0"),
         (["load", "--rate", "lots", "http://127.0.0.1:9/"], "--rate"),
         (["load", "--duration", "soon", "http://127.0.0.1:9/"], "cannot parse --duration"),
         (["load", "--warmup", "2 parsecs", "http://127.0.0.1:9/"], "cannot parse --warmup"),
@@ -53,6 +53,13 @@ def test_help_everywhere(command: list[str]) -> None:
         (["load", "-H", "nocolon", "http://127.0.0.1:9/"], "Name: value"),
         (["load", "--bogus", "http://127.0.0.1:9/"], "No such option"),
         (["load"], "give a URL"),
+        (["load", "--rate", "inf", "http://127.0.0.1:9/"], "finite number"),
+        (["load", "-c", "0", "http://127.0.0.1:9/"], "--connections must be >= 1"),
+        (["load", "-H", "X-A: \u20ac", "http://127.0.0.1:9/"], "cannot carry"),
+        (["load", "--json", "/", "http://127.0.0.1:9/"], "is a directory"),
+        (["load", "--csv", "/proc/nope/x.csv", "http://127.0.0.1:9/"], "cannot write --csv"),
+        (["upstream", "--port", "70000"], "is not a port"),
+        (["upstream", "--host", "0.0.0.0"], "not a loopback address"),
         (["upstream", "--latency", "slow"], "cannot parse --latency"),
         (["upstream", "--fault", "fire"], "unknown --fault"),
     ],
@@ -117,6 +124,20 @@ def test_ctrl_c_keeps_what_was_measured(fast_url: str, tmp_path: Path) -> None:
         assert data["requests"]["total"] > 100
         assert "interrupted" in stdout
         out.unlink()
+
+
+def test_non_ascii_path_is_percent_encoded(fast_url: str) -> None:
+    done = asynclab(
+        "load", fast_url + "caf\u00e9", "--rate", "50", "--duration", "0.5s", "--warmup", "0s"
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_upstream_on_a_port_in_use_is_a_one_line_error(fast_url: str) -> None:
+    port = fast_url.rsplit(":", 1)[1].strip("/")
+    done = asynclab("upstream", "--port", port)
+    assert done.returncode == 2
+    assert "cannot listen on" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_demo_target_runs_and_stops(tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ This is the one place that turns asynclab's errors into messages and exit codes:
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -142,9 +144,12 @@ def load(
     if demo == (url is not None):
         raise UsageError("give a URL to load, or --demo for the built-in target (not both)")
     thresholds = [parse_threshold(text) for text in fail_if or []]
+    for option, path in (("--json", json_path), ("--csv", csv_path)):
+        if path is not None:
+            _check_writable(option, path)
     settings = {
         "rate": rate,
-        "connections": connections or DEFAULT_CONNECTIONS,
+        "connections": DEFAULT_CONNECTIONS if connections is None else connections,
         "arrival": arrival,
         "duration_s": parse_duration(duration, what="--duration"),
         "warmup_s": parse_duration(warmup, what="--warmup"),
@@ -164,13 +169,17 @@ def load(
             spec = LoadSpec(target=parse_target(demo_url), **settings)  # type: ignore[arg-type]
             result = _run_with_progress(spec)
 
-    # Files first: what was measured is kept even if printing fails.
-    if json_path is not None:
-        result.write_json(json_path)
-    if csv_path is not None:
-        result.write_csv(csv_path)
     console = Console()
     render_summary(result, console)
+    for option, path, write in (
+        ("--json", json_path, result.write_json),
+        ("--csv", csv_path, result.write_csv),
+    ):
+        if path is not None:
+            try:
+                write(path)
+            except OSError as exc:
+                raise UsageError(f"cannot write {option} {str(path)!r}: {exc.strerror}") from exc
     breached = [t for t in thresholds if t.breached(result)]
     for threshold in breached:
         actual = threshold.actual(result)
@@ -180,6 +189,19 @@ def load(
         raise typer.Exit(EXIT_INTERRUPTED)
     if breached:
         raise typer.Exit(EXIT_THRESHOLD)
+
+
+def _check_writable(option: str, path: Path) -> None:
+    """Refuse an output path that cannot be written before measuring, not after."""
+    if path.is_dir():
+        raise UsageError(f"{option} {str(path)!r} is a directory: give a file name")
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=parent, prefix=".asynclab-probe-")  # noqa: SIM115
+        probe.close()
+    except OSError as exc:
+        raise UsageError(f"cannot write {option} {str(path)!r}: {exc.strerror}") from exc
 
 
 def _run_with_progress(spec: LoadSpec) -> LoadResult:
@@ -208,6 +230,15 @@ def upstream(
     stall_every: Annotated[str | None, typer.Option(help="Repeat the stall this often.")] = None,
 ) -> None:
     """Serve the simulated upstream API on loopback until Ctrl-C."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port} is not a port: use 1..65535, or 0 for a free one")
+    if host != "localhost":
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise UsageError(f"--host {host} is not a loopback address: use 127.0.0.1 or ::1")
     stall = None
     if stall_after is not None or stall_every is not None:
         stall = StallPlan(

@@ -26,7 +26,8 @@ from asynclab.errors import ProcessStartError
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def die_with_parent() -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (no-op elsewhere)."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
             libc = ctypes.CDLL(None, use_errno=True)
@@ -74,7 +75,7 @@ class ManagedProcess:
             text=True,
             env=self._env,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         if self._cpus and hasattr(os, "sched_setaffinity"):
             with contextlib.suppress(OSError):

@@ -85,9 +85,21 @@ def test_connection_close_answers_are_counted_and_the_connection_replaced(
 
 
 def test_head_requests_do_not_wait_for_a_body(fast_url: str) -> None:
-    result = load(fast_url, connections=2, duration_s=1.0, method="HEAD", timeout_s=0.5)
-    assert result.samples.total > 100
-    assert result.samples.ok == result.samples.total
+    for settings in ({"connections": 2}, {"rate": 300}):
+        result = load(fast_url, duration_s=1.0, method="HEAD", timeout_s=0.5, **settings)
+        assert result.samples.total > 100
+        # every answer real: no invented status, each counted once
+        assert result.samples.statuses == {200: result.samples.total}
+
+
+def test_an_answer_ended_by_the_close_is_complete_but_a_cut_body_is_not(
+    upstream: StartUpstream,
+) -> None:
+    ended_by_close = load(upstream(fault="eof-body"), rate=100, duration_s=1.0)
+    assert ended_by_close.samples.statuses == {200: 100}
+    truncated = load(upstream(fault="truncate", body="0123456789"), rate=100, duration_s=1.0)
+    assert truncated.samples.errors["reset"] == 100
+    assert truncated.samples.ok == 0
 
 
 def test_post_body_is_sent(fast_url: str) -> None:

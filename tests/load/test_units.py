@@ -118,8 +118,8 @@ def test_bad_headers(text: str) -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"rate": 0}, "--rate must be > 0"),
-        ({"rate": -5}, "--rate must be > 0"),
+        ({"rate": 0}, "--rate must be a finite number > 0"),
+        ({"rate": -5}, "--rate must be a finite number > 0"),
         ({"connections": 0}, "--connections"),
         ({"duration_s": 0}, "--duration"),
         ({"timeout_s": 0}, "--timeout"),

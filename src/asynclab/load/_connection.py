@@ -1,15 +1,19 @@
 """One HTTP/1.1 keep-alive connection of the generator: an asyncio protocol fed to httptools.
 
 It knows nothing about schedules or statistics: it sends the request it is handed, parses the
-answer, and tells its owner (the engine) what happened through three callbacks.
+answer, and tells its owner (the engine) what happened through its callbacks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Protocol, cast
 
 import httptools
+
+# Headers that frame a body: without either, an answer ends when the server closes.
+_FRAMING_HEADER = re.compile(rb"\r\n(content-length|transfer-encoding)[ \t]*:", re.IGNORECASE)
 
 
 class ConnectionOwner(Protocol):
@@ -17,7 +21,28 @@ class ConnectionOwner(Protocol):
 
     def on_failure(self, connection: Connection, kind: str) -> None: ...
 
+    def on_stale(self, connection: Connection) -> None: ...
+
+    def on_eof(self, connection: Connection) -> None: ...
+
     def on_closed(self, connection: Connection) -> None: ...
+
+
+class _HeadAnswerEvents:
+    """Parser callbacks for one answer to HEAD, which ends with its headers.
+
+    The parser would wait for the body that Content-Length announces and never comes, so each
+    HEAD answer gets a parser of its own; a replaced parser's events are ignored.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self.retired = False
+
+    def on_headers_complete(self) -> None:
+        if not self.retired:
+            self.retired = True
+            self._connection.head_answer_complete()
 
 
 class Connection(asyncio.Protocol):
@@ -25,14 +50,20 @@ class Connection(asyncio.Protocol):
 
     def __init__(self, owner: ConnectionOwner, *, head: bool = False) -> None:
         self._owner = owner
-        self._head = head  # answers to HEAD have no body, whatever Content-Length says
-        self._parser = httptools.HttpResponseParser(self)
+        self._head = head
+        self._parser = self._new_parser()
         self.transport: asyncio.Transport | None = None
         self.busy = False  # a request was sent and its answer is not complete
         self.scheduled_at = 0.0  # when the current request was due to start
         self.sent_at = 0.0  # when it was actually written
+        self.answers = 0  # complete answers received on this connection
         self.closed = False
+        self.closing = False  # the server closed its side: send nothing more
         self._headers_complete = False
+        self._head_bytes: list[bytes] = []  # the current answer's bytes until its headers end
+
+    def _new_parser(self) -> httptools.HttpResponseParser:
+        return httptools.HttpResponseParser(_HeadAnswerEvents(self) if self._head else self)
 
     # --- asyncio callbacks --------------------------------------------------------------------
 
@@ -41,12 +72,18 @@ class Connection(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
+        if not self._headers_complete:
+            self._head_bytes.append(data)
+        parser = self._parser
         try:
-            self._parser.feed_data(data)
+            parser.feed_data(data)
         except httptools.HttpParserError:
-            self._owner.on_failure(self, "protocol")
+            if parser is self._parser:  # a replaced HEAD parser may choke on a stray body
+                self._owner.on_failure(self, "protocol")
 
     def eof_received(self) -> bool | None:
+        self.closing = True
+        self._owner.on_eof(self)
         return None  # close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -55,9 +92,12 @@ class Connection(asyncio.Protocol):
         self.closed = True
         self.transport = None
         if self.busy:
-            # HTTP/1.0-style answers end when the server closes: that is a complete response.
-            if exc is None and self._headers_complete and not self._parser.should_keep_alive():
+            if exc is None and self._ends_with_close():
                 self._complete(False, self._parser.get_status_code())
+            elif not self._head_bytes and self.answers > 0:
+                # A reused connection the server had closed before our request reached it:
+                # the request may be sent again (RFC 9112, 9.3.1).
+                self._owner.on_stale(self)
             else:
                 self._owner.on_failure(self, "reset")
         self._owner.on_closed(self)
@@ -66,20 +106,22 @@ class Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self._headers_complete = True
-        if self._head:
-            status, keep_alive = self._parser.get_status_code(), self._parser.should_keep_alive()
-            # The parser would wait for a body that never comes: start afresh for the next answer.
-            self._parser = httptools.HttpResponseParser(self)
-            self._complete(keep_alive, status)
 
     def on_message_complete(self) -> None:
         self._complete(self._parser.should_keep_alive(), self._parser.get_status_code())
+
+    def head_answer_complete(self) -> None:
+        parser = self._parser
+        self._headers_complete = True
+        self._parser = self._new_parser()
+        self._complete(parser.should_keep_alive(), parser.get_status_code())
 
     # --- used by the owner --------------------------------------------------------------------
 
     def send(self, request: bytes, scheduled_at: float, sent_at: float) -> None:
         self.busy = True
         self._headers_complete = False
+        self._head_bytes.clear()
         self.scheduled_at = scheduled_at
         self.sent_at = sent_at
         assert self.transport is not None
@@ -96,8 +138,21 @@ class Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.abort()
 
+    def _ends_with_close(self) -> bool:
+        """Is the answer in progress one whose body ends when the server closes (HTTP/1.0 style)?
+
+        Only when its headers are complete and frame no body; a Content-Length or chunked
+        answer cut short is a reset, not an answer.
+        """
+        if not self._headers_complete or self._head:
+            return False
+        head = b"".join(self._head_bytes).split(b"\r\n\r\n", 1)[0]
+        return _FRAMING_HEADER.search(head) is None
+
     def _complete(self, keep_alive: bool, status: int) -> None:
-        if not self.busy:
-            return  # an answer nobody asked for: ignore it
+        if not self.busy or status < 200:
+            return  # an answer nobody asked for, or an interim 1xx: the final one follows
         self.busy = False
+        self.answers += 1
+        self._headers_complete = False
         self._owner.on_response(self, status, keep_alive)

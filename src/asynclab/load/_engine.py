@@ -78,12 +78,17 @@ class Engine:
         self._idle: list[Connection] = []
         self._pending: collections.deque[float] = collections.deque()
         self._opening = 0
+        self._owed_opening: list[float] = []  # due times of requests waiting for a new connection
         self._closed_waiters: dict[Connection, asyncio.Future[None]] = {}
         self._answers = 0
         # Set by run(); placeholders until then.
         self._window_start = self._window_end = float("inf")
         self._stopping = False
         self._interrupted_at: float | None = None
+        # (process time, monotonic time) at the window's start and end: the generator's CPU use
+        # is judged over the measured window, not diluted by warm-up or drain.
+        self._cpu_window_start: tuple[float, float] | None = None
+        self._cpu_window_end: tuple[float, float] | None = None
 
     # --- public -------------------------------------------------------------------------------
 
@@ -104,8 +109,10 @@ class Engine:
         self._window_start = start_at + spec.warmup_s
         self._window_end = self._window_start + spec.duration_s
         await self._sleep_until(start_at)
-        cpu_before, wall_before = time.process_time(), time.monotonic()
-        helpers = [asyncio.create_task(self._expire_timeouts())]
+        helpers = [
+            asyncio.create_task(self._expire_timeouts()),
+            asyncio.create_task(self._measure_cpu()),
+        ]
         if on_progress is not None:
             helpers.append(asyncio.create_task(self._report_progress(start_at, on_progress)))
         try:
@@ -114,6 +121,10 @@ class Engine:
             else:
                 await self._run_open(start_at, spec.rate)
             await self._drain()
+            # Whatever is still owed now goes on record: as unfinished when the run was
+            # interrupted, as timed out when the drain ran out of time. Dropping it would hide
+            # exactly the slowest requests.
+            self._record_owed("unfinished" if self._interrupted_at is not None else "timeout")
         finally:
             for helper in helpers:
                 helper.cancel()
@@ -125,8 +136,10 @@ class Engine:
         stopped_at = self._interrupted_at or self._window_end
         samples.measured_s = max(0.0, min(stopped_at, self._window_end) - self._window_start)
         samples.interrupted = self._interrupted_at is not None
-        samples.cpu_s = time.process_time() - cpu_before
-        samples.wall_s = time.monotonic() - wall_before
+        if self._cpu_window_start is not None:
+            end = self._cpu_window_end or (time.process_time(), time.monotonic())
+            samples.cpu_s = end[0] - self._cpu_window_start[0]
+            samples.wall_s = end[1] - self._cpu_window_start[1]
         return samples
 
     def stop(self) -> None:
@@ -180,25 +193,29 @@ class Engine:
         if self._idle:
             self._idle.pop().send(self._request, due, time.monotonic())
         elif len(self._connections) + self._opening < self._max_connections:
-            self._open_then_send(due, queued=False)
+            self._open_then_send(due)
         else:
             self._pending.append(due)
 
-    def _open_then_send(self, due: float, *, queued: bool) -> None:
+    def _open_then_send(self, due: float) -> None:
         self._opening += 1
-        asyncio.get_running_loop().create_task(self._connect_then_send(due, queued))
+        self._owed_opening.append(due)
+        asyncio.get_running_loop().create_task(self._connect_then_send(due))
 
-    async def _connect_then_send(self, due: float, queued: bool) -> None:
+    async def _connect_then_send(self, due: float) -> None:
         connection = await self._connect()
         self._opening -= 1
+        with contextlib.suppress(ValueError):  # already recorded as owed when interrupted
+            self._owed_opening.remove(due)
         if connection is None:
             self._error(due, "connect")
             self._serve_pending()
             return
         if self._interrupted_at is not None:
+            self._error(due, "unfinished")
             connection.abort()
             return
-        self._send(connection, due, queued=queued)
+        self._send_after_wait(connection, due)
 
     async def _run_closed(self) -> None:
         slots = [asyncio.create_task(self._closed_slot(c)) for c in self._idle]
@@ -272,6 +289,26 @@ class Engine:
             self._error(connection.scheduled_at, kind)
         connection.abort()
 
+    def on_stale(self, connection: Connection) -> None:
+        """The server had closed this reused connection before our request reached it."""
+        connection.busy = False
+        if self._closed_model:
+            return  # the slot reconnects and sends afresh; nothing was measured
+        due = connection.scheduled_at
+        # Sent again on another connection, still measured from its due time.
+        if self._idle:
+            self._send_after_wait(self._idle.pop(), due)
+        elif len(self._connections) + self._opening - 1 < self._max_connections:
+            self._open_then_send(due)
+        else:
+            self._pending.appendleft(due)
+
+    def on_eof(self, connection: Connection) -> None:
+        # The server closed its side (e.g. an idle keep-alive timeout): never reuse it, even in
+        # the moment before asyncio reports the connection lost.
+        with contextlib.suppress(ValueError):
+            self._idle.remove(connection)
+
     def on_closed(self, connection: Connection) -> None:
         self._connections.discard(connection)
         with contextlib.suppress(ValueError):
@@ -291,16 +328,28 @@ class Engine:
         if connection is None:
             if len(self._connections) + self._opening >= self._max_connections:
                 return False
-            self._open_then_send(self._pending.popleft(), queued=True)
+            self._open_then_send(self._pending.popleft())
         else:
-            self._send(connection, self._pending.popleft(), queued=True)
+            self._send_after_wait(connection, self._pending.popleft())
         return True
 
-    def _send(self, connection: Connection, due: float, *, queued: bool) -> None:
+    def _send_after_wait(self, connection: Connection, due: float) -> None:
+        """Send a request that had to wait for a connection: late if it starts over 1 ms late."""
         now = time.monotonic()
-        if queued and now - due > LATE_AFTER_S and self._window_start <= due < self._window_end:
+        if now - due > LATE_AFTER_S and self._window_start <= due < self._window_end:
             self.samples.late += 1
         connection.send(self._request, due, now)
+
+    def _record_owed(self, kind: str) -> None:
+        """Count every request of the window still without an answer as ``kind``."""
+        for connection in self._connections:
+            if connection.busy:
+                self._error(connection.scheduled_at, kind)
+                connection.busy = False
+        for due in (*self._pending, *self._owed_opening):
+            self._error(due, kind)
+        self._pending.clear()
+        self._owed_opening.clear()
 
     def _error(self, due: float, kind: str) -> None:
         if self._window_start <= due < self._window_end:
@@ -321,7 +370,8 @@ class Engine:
 
     async def _expire_timeouts(self) -> None:
         timeout = self._spec.timeout_s
-        interval = min(0.05, timeout / 10)
+        # at least 1 ms: a shorter sleep is rounded to zero by uvloop and would spin
+        interval = max(0.001, min(0.05, timeout / 10))
         while True:
             await asyncio.sleep(interval)
             limit = time.monotonic() - timeout
@@ -329,11 +379,15 @@ class Engine:
                 self.on_failure(connection, "timeout")
             pending = self._pending
             while pending and pending[0] < limit:
-                self._error(pending.popleft(), "timeout")
+                due = pending.popleft()
+                if self._window_start <= due < self._window_end:
+                    self.samples.late += 1  # it never got a connection to start on
+                self._error(due, "timeout")
 
     async def _drain(self) -> None:
         """Wait for the answers still owed (each bounded by the timeout sweep)."""
-        deadline = self._window_end + self._spec.timeout_s * 2 + 1.0
+        # waiting for a connection, connecting and waiting for the answer: a timeout each
+        deadline = self._window_end + self._spec.timeout_s * 3 + 1.0
         while self._interrupted_at is None and time.monotonic() < deadline:
             if not (self._pending or self._opening or any(c.busy for c in self._connections)):
                 return
@@ -345,6 +399,13 @@ class Engine:
             if delay <= 0:
                 return
             await asyncio.sleep(_timer_delay(delay))
+
+    async def _measure_cpu(self) -> None:
+        await self._sleep_until(self._window_start)
+        self._cpu_window_start = (time.process_time(), time.monotonic())
+        await self._sleep_until(self._window_end)
+        if self._interrupted_at is None:
+            self._cpu_window_end = (time.process_time(), time.monotonic())
 
     async def _report_progress(self, start_at: float, on_progress: ProgressCallback) -> None:
         while True:

@@ -19,6 +19,7 @@ from asynclab.load._engine import Engine, WorkerShare
 from asynclab.load._result import LoadResult
 from asynclab.load._samples import LoadSamples
 from asynclab.load._spec import LoadSpec
+from asynclab.processes import die_with_parent
 
 ProgressCallback = Callable[[float, int | None], None]
 """(seconds since the start, answers so far or None when the workers do not report them)."""
@@ -46,9 +47,11 @@ def _raise_open_files_limit(spec: LoadSpec) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     needed = (spec.max_connections if spec.rate is not None else spec.connections) + 64
     if soft != resource.RLIM_INFINITY and soft < needed:
+        # Only as far as needed: some systems (macOS) refuse an unlimited soft limit.
+        wanted = needed if hard == resource.RLIM_INFINITY else min(hard, needed)
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-            soft = hard
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
     if soft != resource.RLIM_INFINITY and soft < needed:
         raise UsageError(
             f"this run may open {needed - 64} connections but the open-files limit is {soft}: "
@@ -112,19 +115,28 @@ def _run_in_processes(spec: LoadSpec, on_progress: ProgressCallback | None) -> l
         try:
             _collect(pipes, workers, results, start_at, on_progress)
         except KeyboardInterrupt:
-            for pipe in pipes:
-                with contextlib.suppress(OSError):
-                    pipe.send(("stop", None))
+            _tell_all(pipes, "stop")
             _collect(pipes, workers, results, start_at, None, deadline=time.monotonic() + 10)
     finally:
+        # Tell every worker to stop and close the pipes first (a worker still waiting for
+        # "start" sees the end of its pipe), then wait for all of them against one deadline.
+        _tell_all(pipes, "stop")
+        for pipe in pipes:
+            pipe.close()
+        deadline = time.monotonic() + 3.0
         for worker in workers:
-            worker.join(timeout=2)
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
+        for worker in workers:
             if worker.is_alive():
                 worker.kill()
                 worker.join()
-        for pipe in pipes:
-            pipe.close()
     return [results[index] for index in sorted(results)]
+
+
+def _tell_all(pipes: list[Pipe], kind: str) -> None:
+    for pipe in pipes:
+        with contextlib.suppress(OSError, ValueError):
+            pipe.send((kind, None))
 
 
 def _expect(pipe: Pipe, kind: str, index: int, timeout: float) -> Any:
@@ -157,8 +169,9 @@ def _collect(
             on_progress(time.monotonic() - start_at, None)
         for ready in multiprocessing.connection.wait(list(waiting), timeout=0.25):
             pipe = cast(Pipe, ready)
-            index = waiting.pop(pipe)
+            index = waiting[pipe]
             results[index] = LoadSamples.from_wire(_expect(pipe, "done", index, timeout=0))
+            del waiting[pipe]  # only once its result is safely kept
         for pipe, index in list(waiting.items()):
             if not workers[index].is_alive() and not pipe.poll():
                 raise GeneratorError(
@@ -170,6 +183,7 @@ def _worker_main(spec: LoadSpec, share: WorkerShare, pipe: Pipe) -> None:
     # Ctrl-C reaches the whole process group; the parent tells each worker when to stop, so
     # that the partial results of all of them come back together.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()  # a worker never goes on loading a server after its parent was killed
     try:
         pipe.send(("done", run_event_loop(_worker_run(spec, share, pipe)).to_wire()))
     except Exception:
@@ -186,17 +200,25 @@ async def _worker_run(spec: LoadSpec, share: WorkerShare, pipe: Pipe) -> LoadSam
     await engine.prepare()
     pipe.send(("ready", None))
     loop = asyncio.get_running_loop()
-    kind, start_at = await loop.run_in_executor(None, pipe.recv)
+    try:
+        kind, start_at = await loop.run_in_executor(None, pipe.recv)
+    except EOFError:
+        raise GeneratorError("the parent went away before the start") from None
     if kind != "start":
         raise GeneratorError(f"expected 'start' from the parent, got {kind!r}")
 
     def on_message() -> None:
-        with contextlib.suppress(EOFError, OSError):
+        try:
             if pipe.poll() and pipe.recv()[0] == "stop":
                 engine.stop()
+        except (EOFError, OSError):
+            # The parent is gone: stop, and stop listening to a pipe that is always readable.
+            loop.remove_reader(pipe.fileno())
+            engine.stop()
 
     loop.add_reader(pipe.fileno(), on_message)
     try:
         return await engine.run(start_at)
     finally:
-        loop.remove_reader(pipe.fileno())
+        with contextlib.suppress(OSError, ValueError):
+            loop.remove_reader(pipe.fileno())

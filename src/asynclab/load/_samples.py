@@ -13,7 +13,8 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-ERROR_KINDS = ("connect", "timeout", "reset", "protocol")
+# "unfinished": due inside the window but unanswered when the run was interrupted.
+ERROR_KINDS = ("connect", "timeout", "reset", "protocol", "unfinished")
 SIGNIFICANT_DIGITS = 3
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,6 +28,12 @@ def parse_header(text: str) -> tuple[str, str]:
         raise UsageError(f"header {text!r} must look like 'Name: value'")
     if "\r" in value or "\n" in value:
         raise UsageError(f"header {name!r} must fit on one line")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"header {name!r} has characters HTTP/1.1 cannot carry: percent-encode them"
+        ) from None
     return name, value.strip()
 
 
@@ -55,8 +62,8 @@ class LoadSpec:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        if self.rate is not None and not self.rate > 0:
-            raise UsageError(f"--rate must be > 0 requests/s, got {self.rate:g}")
+        if self.rate is not None and not (self.rate > 0 and math.isfinite(self.rate)):
+            raise UsageError(f"--rate must be a finite number > 0 requests/s, got {self.rate:g}")
         if self.connections < 1:
             raise UsageError(f"--connections must be >= 1, got {self.connections}")
         if self.max_connections < 1:

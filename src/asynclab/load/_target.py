@@ -62,7 +62,9 @@ def parse_target(url: str, *, allow_remote: bool = False) -> Target:
             f"{host} is not a loopback address: asynclab only loads servers on this machine "
             "(127.0.0.0/8, ::1, localhost); pass --allow-remote if you really mean it"
         )
-    path = parts.path or "/"
+    # Characters HTTP/1.1 cannot carry in a request line are percent-encoded, as browsers do;
+    # what is already encoded (and the reserved characters) is left as it is.
+    path = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
-        path += "?" + parts.query
+        path += "?" + urllib.parse.quote(parts.query, safe="=&%:@!$'()*+,;/?-._~")
     return Target(url=url.strip(), host=host, port=port, path=path, address=addresses[0])

@@ -10,8 +10,11 @@ from typing import Any, Literal
 
 from asynclab.errors import UsageError
 
-Fault = Literal["none", "reset", "hang", "malformed", "close"]
-FAULTS: tuple[Fault, ...] = ("none", "reset", "hang", "malformed", "close")
+Fault = Literal["none", "reset", "hang", "malformed", "close", "eof-body", "truncate"]
+FAULTS: tuple[Fault, ...] = ("none", "reset", "hang", "malformed", "close", "eof-body", "truncate")
+"""reset: RST instead of an answer. hang: never answer. malformed: not HTTP. close: answer with
+Connection: close. eof-body: a body with no length that ends when the connection closes.
+truncate: announce a Content-Length, send half of the body, close."""
 
 
 @dataclass(frozen=True)

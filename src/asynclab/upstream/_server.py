@@ -18,25 +18,35 @@ from typing import cast
 
 import httptools
 
+from asynclab.errors import UsageError
 from asynclab.eventloop import run_event_loop
 from asynclab.upstream._behaviour import UpstreamBehaviour
 
 READY_LINE = "asynclab upstream listening on http://{host}:{port}/"
+_CLOSING_FAULTS = ("close", "eof-body", "truncate")
 
 
-def _encode_response(behaviour: UpstreamBehaviour) -> bytes:
+def _encode_response(behaviour: UpstreamBehaviour) -> tuple[bytes, bytes]:
+    """The answer to every request, and the same without its body (the answer to HEAD)."""
     try:
         reason = HTTPStatus(behaviour.status).phrase
     except ValueError:
         reason = "Unknown"
     body = behaviour.body.encode()
     head = f"HTTP/1.1 {behaviour.status} {reason}\r\nContent-Type: text/plain\r\n"
-    if behaviour.fault == "close":
+    fault = behaviour.fault
+    if fault in ("close", "eof-body", "truncate"):
         head += "Connection: close\r\n"
+    if fault == "eof-body":  # HTTP/1.0 style: the body ends when the connection does
+        return (head + "\r\n").encode() + body, (head + "\r\n").encode()
     if behaviour.chunked:
         chunk = f"{len(body):x}\r\n".encode() + body + b"\r\n" if body else b""
-        return (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + chunk + b"0\r\n\r\n"
-    return (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        head += "Transfer-Encoding: chunked\r\n\r\n"
+        return head.encode() + chunk + b"0\r\n\r\n", head.encode()
+    head += f"Content-Length: {len(body)}\r\n\r\n"
+    if fault == "truncate":  # announce the body, send half of it, close
+        return head.encode() + body[: len(body) // 2], head.encode()
+    return head.encode() + body, head.encode()
 
 
 class _Clock:
@@ -47,9 +57,11 @@ class _Clock:
 
 
 class _UpstreamProtocol(asyncio.Protocol):
-    def __init__(self, behaviour: UpstreamBehaviour, response: bytes, clock: _Clock) -> None:
+    def __init__(
+        self, behaviour: UpstreamBehaviour, responses: tuple[bytes, bytes], clock: _Clock
+    ) -> None:
         self._behaviour = behaviour
-        self._response = response
+        self._response, self._head_response = responses
         self._clock = clock
         self._parser = httptools.HttpRequestParser(self)
         self._transport: asyncio.Transport | None = None
@@ -89,12 +101,13 @@ class _UpstreamProtocol(asyncio.Protocol):
         if fault == "malformed":
             transport.write(b"THIS IS NOT HTTP\r\n\r\n")
             return
-        keep_alive = self._parser.should_keep_alive() and fault != "close"
+        keep_alive = self._parser.should_keep_alive() and fault not in _CLOSING_FAULTS
+        response = self._head_response if self._parser.get_method() == b"HEAD" else self._response
         release = self._release_time()
         if release is None:
-            self._respond(keep_alive)
+            self._respond(response, keep_alive)
         else:
-            self._loop.call_at(release, self._respond, keep_alive)
+            self._loop.call_at(release, self._respond, response, keep_alive)
 
     def _release_time(self) -> float | None:
         """Loop time at which to answer, or None to answer at once."""
@@ -110,11 +123,11 @@ class _UpstreamProtocol(asyncio.Protocol):
         self._last_release = due
         return due
 
-    def _respond(self, keep_alive: bool) -> None:
+    def _respond(self, response: bytes, keep_alive: bool) -> None:
         transport = self._transport
         if transport is None:
             return
-        transport.write(self._response)
+        transport.write(response)
         if not keep_alive:
             transport.close()
 
@@ -127,11 +140,16 @@ async def serve_upstream(
 ) -> None:
     """Serve ``behaviour`` on ``host:port`` until cancelled; ``on_ready`` gets the bound address."""
     loop = asyncio.get_running_loop()
-    response = _encode_response(behaviour)
+    responses = _encode_response(behaviour)
     clock = _Clock()
-    server = await loop.create_server(
-        lambda: _UpstreamProtocol(behaviour, response, clock), host, port, backlog=4096
-    )
+    try:
+        server = await loop.create_server(
+            lambda: _UpstreamProtocol(behaviour, responses, clock), host, port, backlog=4096
+        )
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port, or 0"
+        ) from exc
     bound_host, bound_port = server.sockets[0].getsockname()[:2]
     if on_ready is not None:
         on_ready(bound_host, bound_port)
