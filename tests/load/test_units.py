@@ -142,7 +142,7 @@ def test_merged_samples_equal_the_union_of_their_values() -> None:
         part = rng.choice(parts)
         second = rng.randrange(5)
         latency = int(rng.lognormvariate(8, 1.5)) + 1
-        part.record_response(second, latency, latency // 2 + 1, 200)
+        part.record_response(second, latency, 200, latency // 2 + 1)
         union.record_value(latency)
     parts[0].record_error(1, "reset")
     # through the wire format, as between processes

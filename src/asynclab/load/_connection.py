@@ -58,7 +58,6 @@ class Connection(asyncio.Protocol):
         self.sent_at = 0.0  # when it was actually written
         self.answers = 0  # complete answers received on this connection
         self.closed = False
-        self.closing = False  # the server closed its side: send nothing more
         self._headers_complete = False
         self._head_bytes: list[bytes] = []  # the current answer's bytes until its headers end
 
@@ -82,7 +81,6 @@ class Connection(asyncio.Protocol):
                 self._owner.on_failure(self, "protocol")
 
     def eof_received(self) -> bool | None:
-        self.closing = True
         self._owner.on_eof(self)
         return None  # close our side too
 

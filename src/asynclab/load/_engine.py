@@ -192,10 +192,13 @@ class Engine:
     def _dispatch(self, due: float) -> None:
         if self._idle:
             self._idle.pop().send(self._request, due, time.monotonic())
-        elif len(self._connections) + self._opening < self._max_connections:
+        elif self._can_open():
             self._open_then_send(due)
         else:
             self._pending.append(due)
+
+    def _can_open(self) -> bool:
+        return len(self._connections) + self._opening < self._max_connections
 
     def _open_then_send(self, due: float) -> None:
         self._opening += 1
@@ -262,7 +265,7 @@ class Engine:
         self._answers += 1
         if self._closed_model:
             if window_start <= due < self._window_end:
-                self.samples.record_closed_model_response(
+                self.samples.record_response(
                     int(due - window_start), int((now - due) * 1e6), status
                 )
             if not keep_alive:
@@ -276,8 +279,8 @@ class Engine:
             self.samples.record_response(
                 int(due - window_start),
                 int((now - due) * 1e6),
-                int((now - connection.sent_at) * 1e6),
                 status,
+                int((now - connection.sent_at) * 1e6),
             )
         if not keep_alive:
             connection.close()
@@ -292,16 +295,11 @@ class Engine:
     def on_stale(self, connection: Connection) -> None:
         """The server had closed this reused connection before our request reached it."""
         connection.busy = False
-        if self._closed_model:
-            return  # the slot reconnects and sends afresh; nothing was measured
-        due = connection.scheduled_at
-        # Sent again on another connection, still measured from its due time.
-        if self._idle:
-            self._send_after_wait(self._idle.pop(), due)
-        elif len(self._connections) + self._opening - 1 < self._max_connections:
-            self._open_then_send(due)
-        else:
-            self._pending.appendleft(due)
+        if not self._closed_model:
+            # First in line to be sent again, still measured from its due time: on_closed,
+            # which follows at once, serves it. (In the closed model the slot reconnects and
+            # sends afresh; nothing was measured.)
+            self._pending.appendleft(connection.scheduled_at)
 
     def on_eof(self, connection: Connection) -> None:
         # The server closed its side (e.g. an idle keep-alive timeout): never reuse it, even in
@@ -322,15 +320,20 @@ class Engine:
     # --- helpers ------------------------------------------------------------------------------
 
     def _serve_pending(self, connection: Connection | None = None) -> bool:
-        """Start the oldest waiting request on ``connection`` (or a new one); True if started."""
+        """Start the oldest waiting request on ``connection`` (else an idle or a new one).
+
+        True if it started.
+        """
         if not self._pending or self._interrupted_at is not None:
             return False
-        if connection is None:
-            if len(self._connections) + self._opening >= self._max_connections:
-                return False
+        if connection is None and self._idle:
+            connection = self._idle.pop()
+        if connection is not None:
+            self._send_after_wait(connection, self._pending.popleft())
+        elif self._can_open():
             self._open_then_send(self._pending.popleft())
         else:
-            self._send_after_wait(connection, self._pending.popleft())
+            return False
         return True
 
     def _send_after_wait(self, connection: Connection, due: float) -> None:

@@ -93,23 +93,19 @@ class LoadSamples:
 
     # --- recording (the hot path: keep it short) ---------------------------------------------
 
-    def record_response(self, second: int, latency_us: int, service_us: int, status: int) -> None:
+    def record_response(
+        self, second: int, latency_us: int, status: int, service_us: int | None = None
+    ) -> None:
+        """Record one answer. ``service_us`` None: the closed model, where service time is the
+        latency, recorded once here and copied by copy_latency_to_service_time at the end."""
         histogram = self.latency_by_second.get(second)
         if histogram is None:
             histogram = self.latency_by_second[second] = new_histogram(self.highest_us)
         highest = self.highest_us
         histogram.record_value(latency_us if latency_us < highest else highest)
-        assert self.service_time is not None
-        self.service_time.record_value(service_us if service_us < highest else highest)
-        self.statuses[status] += 1
-
-    def record_closed_model_response(self, second: int, latency_us: int, status: int) -> None:
-        """Closed model: service time is the latency, so it is recorded once (see finish)."""
-        histogram = self.latency_by_second.get(second)
-        if histogram is None:
-            histogram = self.latency_by_second[second] = new_histogram(self.highest_us)
-        highest = self.highest_us
-        histogram.record_value(latency_us if latency_us < highest else highest)
+        if service_us is not None:
+            assert self.service_time is not None
+            self.service_time.record_value(service_us if service_us < highest else highest)
         self.statuses[status] += 1
 
     def copy_latency_to_service_time(self) -> None:

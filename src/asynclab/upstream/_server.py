@@ -35,7 +35,7 @@ def _encode_response(behaviour: UpstreamBehaviour) -> tuple[bytes, bytes]:
     body = behaviour.body.encode()
     head = f"HTTP/1.1 {behaviour.status} {reason}\r\nContent-Type: text/plain\r\n"
     fault = behaviour.fault
-    if fault in ("close", "eof-body", "truncate"):
+    if fault in _CLOSING_FAULTS:
         head += "Connection: close\r\n"
     if fault == "eof-body":  # HTTP/1.0 style: the body ends when the connection does
         return (head + "\r\n").encode() + body, (head + "\r\n").encode()
