@@ -31,7 +31,14 @@ from asynclab.load import (
 from asynclab.load._console import LoadProgress, render_summary
 from asynclab.load._spec import DEFAULT_CONNECTIONS
 from asynclab.units import parse_duration
-from asynclab.upstream import FAULTS, StallPlan, UpstreamBehaviour, run_upstream, start_upstream
+from asynclab.upstream import (
+    FAULTS,
+    Jitter,
+    StallPlan,
+    UpstreamBehaviour,
+    run_upstream,
+    start_upstream,
+)
 
 EXIT_THRESHOLD = 1
 EXIT_USAGE = 2
@@ -219,7 +226,14 @@ def _run_with_progress(spec: LoadSpec) -> LoadResult:
 def upstream(
     host: Annotated[str, typer.Option(help="Address to bind (loopback).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 0,
-    latency: Annotated[str, typer.Option(help="Delay before each answer.")] = "0ms",
+    latency: Annotated[str, typer.Option(help="Delay before each answer (the median).")] = "0ms",
+    jitter: Annotated[
+        str, typer.Option(help="Spread of the delay: fixed, uniform:W or lognormal:S.")
+    ] = "fixed",
+    error_rate: Annotated[float, typer.Option(help="Share of requests answered 500, 0..1.")] = 0.0,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the jitter and error draws (repeatable runs).")
+    ] = None,
     status: Annotated[int, typer.Option(help="HTTP status of every answer.")] = 200,
     chunked: Annotated[bool, typer.Option(help="Send bodies chunked.")] = False,
     fault: Annotated[str, typer.Option(help=f"One of: {', '.join(FAULTS)}.")] = "none",
@@ -229,7 +243,12 @@ def upstream(
     stall_for: Annotated[str, typer.Option(help="Length of each stall.")] = "1s",
     stall_every: Annotated[str | None, typer.Option(help="Repeat the stall this often.")] = None,
 ) -> None:
-    """Serve the simulated upstream API on loopback until Ctrl-C."""
+    """Serve the simulated upstream API on loopback until Ctrl-C.
+
+    Every path answers with the configured behaviour, except /providers/{id}/offers: the
+    providers' availability API that the workloads call (its query may override --latency,
+    --jitter and --error-rate per request, or ask it to hang=1).
+    """
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port} is not a port: use 1..65535, or 0 for a free one")
     if host != "localhost":
@@ -254,6 +273,9 @@ def upstream(
         chunked=chunked,
         fault=fault,  # type: ignore[arg-type]  # validated by UpstreamBehaviour
         stall=stall,
+        jitter=Jitter.parse(jitter),
+        error_rate=error_rate,
+        seed=seed,
     )
     run_upstream(behaviour, host=host, port=port)
 

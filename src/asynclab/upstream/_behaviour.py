@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from asynclab.errors import UsageError
+from asynclab.upstream._latency import Jitter
 
 Fault = Literal["none", "reset", "hang", "malformed", "close", "eof-body", "truncate"]
 FAULTS: tuple[Fault, ...] = ("none", "reset", "hang", "malformed", "close", "eof-body", "truncate")
@@ -49,7 +50,12 @@ class StallPlan:
 
 @dataclass(frozen=True)
 class UpstreamBehaviour:
-    """How the simulated upstream answers every request."""
+    """How the simulated upstream answers every request.
+
+    ``latency_s``, ``jitter`` and ``error_rate`` are also the defaults of the providers API
+    (``/providers/{id}/offers``), whose requests may override them; ``seed`` makes the random
+    draws (jitter, errors) repeat from run to run.
+    """
 
     latency_s: float = 0.0
     status: int = 200
@@ -57,6 +63,9 @@ class UpstreamBehaviour:
     chunked: bool = False
     fault: Fault = "none"
     stall: StallPlan | None = None
+    jitter: Jitter = field(default_factory=Jitter)
+    error_rate: float = 0.0
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.latency_s < 0:
@@ -65,6 +74,8 @@ class UpstreamBehaviour:
             raise UsageError(f"--status {self.status} is not an HTTP status: use 100..599")
         if self.fault not in FAULTS:
             raise UsageError(f"unknown --fault {self.fault!r}: use one of {', '.join(FAULTS)}")
+        if not 0 <= self.error_rate <= 1:
+            raise UsageError(f"--error-rate must be within 0..1, got {self.error_rate:g}")
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -73,4 +84,5 @@ class UpstreamBehaviour:
     def from_json(cls, text: str) -> UpstreamBehaviour:
         data: dict[str, Any] = json.loads(text)
         stall = data.pop("stall", None)
-        return cls(**data, stall=StallPlan(**stall) if stall else None)
+        jitter = Jitter(**data.pop("jitter", {}))
+        return cls(**data, stall=StallPlan(**stall) if stall else None, jitter=jitter)

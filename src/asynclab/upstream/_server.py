@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import random
 import signal
 import socket
 import struct
@@ -21,6 +23,12 @@ import httptools
 from asynclab.errors import UsageError
 from asynclab.eventloop import run_event_loop
 from asynclab.upstream._behaviour import UpstreamBehaviour
+from asynclab.upstream._providers import (
+    BadProviderRequest,
+    ProviderRequest,
+    parse_provider_request,
+    provider_body,
+)
 
 READY_LINE = "asynclab upstream listening on http://{host}:{port}/"
 _CLOSING_FAULTS = ("close", "eof-body", "truncate")
@@ -49,20 +57,36 @@ def _encode_response(behaviour: UpstreamBehaviour) -> tuple[bytes, bytes]:
     return head.encode() + body, head.encode()
 
 
-class _Clock:
-    """When the first request arrived; stall windows are placed relative to it."""
+def _json_response(status: int, body: bytes) -> bytes:
+    reason = HTTPStatus(status).phrase
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
 
-    def __init__(self) -> None:
+
+_SIMULATED_ERROR = _json_response(500, b'{"error": "simulated failure"}')
+
+
+class _Shared:
+    """State shared by all connections: when the first request arrived (stall windows are
+    placed relative to it) and the one random stream (seedable) that jitter and errors draw from.
+    """
+
+    def __init__(self, seed: int | None) -> None:
         self.epoch: float | None = None
+        self.rng = random.Random(seed)
 
 
 class _UpstreamProtocol(asyncio.Protocol):
     def __init__(
-        self, behaviour: UpstreamBehaviour, responses: tuple[bytes, bytes], clock: _Clock
+        self, behaviour: UpstreamBehaviour, responses: tuple[bytes, bytes], shared: _Shared
     ) -> None:
         self._behaviour = behaviour
         self._response, self._head_response = responses
-        self._clock = clock
+        self._shared = shared
+        self._url = bytearray()
         self._parser = httptools.HttpRequestParser(self)
         self._transport: asyncio.Transport | None = None
         self._loop = asyncio.get_running_loop()
@@ -83,7 +107,13 @@ class _UpstreamProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
 
-    # httptools callback
+    # httptools callbacks
+    def on_message_begin(self) -> None:
+        self._url.clear()
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
     def on_message_complete(self) -> None:
         transport = self._transport
         if transport is None:
@@ -102,24 +132,51 @@ class _UpstreamProtocol(asyncio.Protocol):
             transport.write(b"THIS IS NOT HTTP\r\n\r\n")
             return
         keep_alive = self._parser.should_keep_alive() and fault not in _CLOSING_FAULTS
-        response = self._head_response if self._parser.get_method() == b"HEAD" else self._response
-        release = self._release_time()
+        try:
+            provider = parse_provider_request(bytes(self._url))
+        except BadProviderRequest as exc:
+            self._respond(_json_response(400, json.dumps({"error": str(exc)}).encode()), keep_alive)
+            return
+        if provider is not None:
+            if provider.hang:
+                return
+            delay, response = self._provider_answer(provider)
+        else:
+            delay, response = self._answer()
+        release = self._release_time(delay)
         if release is None:
             self._respond(response, keep_alive)
         else:
             self._loop.call_at(release, self._respond, response, keep_alive)
 
-    def _release_time(self) -> float | None:
+    def _answer(self) -> tuple[float, bytes]:
+        behaviour, rng = self._behaviour, self._shared.rng
+        delay = behaviour.jitter.sample(behaviour.latency_s, rng)
+        if behaviour.error_rate and rng.random() < behaviour.error_rate:
+            return delay, _SIMULATED_ERROR
+        head_only = self._parser.get_method() == b"HEAD"
+        return delay, self._head_response if head_only else self._response
+
+    def _provider_answer(self, request: ProviderRequest) -> tuple[float, bytes]:
+        behaviour, rng = self._behaviour, self._shared.rng
+        latency = behaviour.latency_s if request.latency_s is None else request.latency_s
+        delay = (request.jitter or behaviour.jitter).sample(latency, rng)
+        error_rate = behaviour.error_rate if request.error_rate is None else request.error_rate
+        if error_rate and rng.random() < error_rate:
+            return delay, _SIMULATED_ERROR
+        return delay, _json_response(200, provider_body(request.provider))
+
+    def _release_time(self, delay: float) -> float | None:
         """Loop time at which to answer, or None to answer at once."""
-        behaviour = self._behaviour
-        if behaviour.latency_s == 0 and behaviour.stall is None:
+        stall = self._behaviour.stall
+        if delay == 0 and stall is None:
             return None
         now = self._loop.time()
-        if self._clock.epoch is None:
-            self._clock.epoch = now
-        due = max(now + behaviour.latency_s, self._last_release)
-        if behaviour.stall is not None:
-            due = behaviour.stall.release_time(due, self._clock.epoch)
+        if self._shared.epoch is None:
+            self._shared.epoch = now
+        due = max(now + delay, self._last_release)
+        if stall is not None:
+            due = stall.release_time(due, self._shared.epoch)
         self._last_release = due
         return due
 
@@ -141,10 +198,10 @@ async def serve_upstream(
     """Serve ``behaviour`` on ``host:port`` until cancelled; ``on_ready`` gets the bound address."""
     loop = asyncio.get_running_loop()
     responses = _encode_response(behaviour)
-    clock = _Clock()
+    shared = _Shared(behaviour.seed)
     try:
         server = await loop.create_server(
-            lambda: _UpstreamProtocol(behaviour, responses, clock), host, port, backlog=4096
+            lambda: _UpstreamProtocol(behaviour, responses, shared), host, port, backlog=4096
         )
     except OSError as exc:
         raise UsageError(
