@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import os
 import socket
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from asynclab.errors import ProcessStartError
 from asynclab.processes import ManagedProcess
 from asynclab.servers._specs import ServerOptions, ServerSpec
-from asynclab.workloads import SETTINGS_MODULE
+from asynclab.workloads import SETTINGS_MODULE, WorkloadConfig
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,25 @@ def start_server(
     spec: ServerSpec,
     options: ServerOptions | None = None,
     *,
+    config: WorkloadConfig | None = None,
     cpus: set[int] | None = None,
     ready_timeout: float = 30.0,
 ) -> Iterator[RunningServer]:
-    """Run ``spec`` on a free loopback port until the block ends; no process outlives it."""
+    """Run ``spec`` on a free loopback port until the block ends; no process outlives it.
+
+    ``config`` is the workload project's configuration (database, simulator URL, middleware
+    stack); its interface is set from ``spec``.
+    """
     options = options or ServerOptions()
     spec.require_installed()
     port = free_port(options.host)
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE=SETTINGS_MODULE, PYTHONUNBUFFERED="1")
+    config = dataclasses.replace(config or WorkloadConfig(), interface=spec.interface)
+    env = dict(
+        os.environ,
+        **config.to_env(),
+        DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
+        PYTHONUNBUFFERED="1",
+    )
     started = time.monotonic()
     with ManagedProcess(spec.argv(options, port), env=env, cpus=cpus) as process:
         process.drain_output_in_background()

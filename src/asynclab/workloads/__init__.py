@@ -4,8 +4,35 @@ It is a real Django project shipped inside the package, so that every server fam
 exactly the same application, by the dotted paths below.
 """
 
-SETTINGS_MODULE = "asynclab.workloads.project.settings"
-WSGI_APPLICATION = "asynclab.workloads.project.wsgi:application"
-ASGI_APPLICATION = "asynclab.workloads.project.asgi:application"
+from asynclab.workloads._catalog import (
+    SCENARIOS,
+    InvalidParameter,
+    ParamSpec,
+    ScenarioSpec,
+    get_scenario,
+)
+from asynclab.workloads._config import (
+    ASGI_APPLICATION,
+    SETTINGS_MODULE,
+    WSGI_APPLICATION,
+    DatabaseConfig,
+    WorkloadConfig,
+    cache_dir,
+)
+from asynclab.workloads._prepare import check_postgres_reachable, prepare_database
 
-__all__ = ["ASGI_APPLICATION", "SETTINGS_MODULE", "WSGI_APPLICATION"]
+__all__ = [
+    "ASGI_APPLICATION",
+    "SCENARIOS",
+    "SETTINGS_MODULE",
+    "WSGI_APPLICATION",
+    "DatabaseConfig",
+    "InvalidParameter",
+    "ParamSpec",
+    "ScenarioSpec",
+    "WorkloadConfig",
+    "cache_dir",
+    "check_postgres_reachable",
+    "get_scenario",
+    "prepare_database",
+]

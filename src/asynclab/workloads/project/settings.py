@@ -1,20 +1,70 @@
-"""Settings of the workload project: minimal, so that what is measured is the scenario itself."""
+"""Settings of the workload project: minimal, so that what is measured is the scenario itself.
+
+What varies between runs (database, upstream URL, interface, middleware stack) comes from the
+WorkloadConfig the lab passes in the environment.
+"""
+
+from typing import Any
+
+from asynclab.workloads._config import WorkloadConfig
+
+CONFIG = WorkloadConfig.from_env()
 
 # The project only ever binds loopback (asynclab refuses anything else), and holds no secrets.
 SECRET_KEY = "asynclab-workloads-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 ROOT_URLCONF = "asynclab.workloads.project.urls"
-INSTALLED_APPS: list[str] = []
-# Scenarios that need middleware add it themselves; an empty stack means no sync/async switch
-# is paid for middleware in the baseline.
-MIDDLEWARE: list[str] = []
-DATABASES: dict[str, dict[str, str]] = {}
+INSTALLED_APPS = ["asynclab.workloads.hotels"]
 USE_TZ = True
 WSGI_APPLICATION = "asynclab.workloads.project.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {},
+    }
+]
+
+_LAYERS = {
+    "async-stack": "asynclab.workloads.scenarios.middleware.AsyncCapableLayer",
+    "sync-stack": "asynclab.workloads.scenarios.middleware.SyncOnlyLayer",
+}
+# Only the middleware scenario has a stack: an empty one means no sync/async switch is paid
+# for middleware by the other scenarios.
+MIDDLEWARE: list[str] = (
+    [_LAYERS[CONFIG.middleware_stack]] * CONFIG.middleware_depth
+    if CONFIG.middleware_stack in _LAYERS
+    else []
+)
+
+
+def _database() -> dict[str, Any]:
+    database = CONFIG.database
+    if database.engine == "sqlite":
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(database.sqlite_path),
+            "OPTIONS": {"timeout": 20},
+        }
+    # Django's pool (5.1+) instead of persistent connections: CONN_MAX_AGE must stay 0 under
+    # ASGI (Django's docs), and the pool refuses anything else anyway.
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        **database.postgres_params(),
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {"pool": {"min_size": 1, "max_size": CONFIG.db_pool_size, "timeout": 30}},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A 400 for a bad parameter is an answer, not news: only server errors are logged.
+    "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -1,8 +1,24 @@
+"""One URL per scenario variant: /<scenario>/<variant>, parameters in the query string."""
+
+from types import ModuleType
+
 from django.urls import path
 
-from asynclab.workloads.scenarios import hello
+from asynclab.workloads._catalog import SCENARIOS
+from asynclab.workloads.scenarios import blocking, cpu, dashboard, fanout, hello, middleware, orm
+
+SCENARIO_VIEWS: dict[str, ModuleType] = {
+    "hello": hello,
+    "fanout": fanout,
+    "dashboard": dashboard,
+    "orm": orm,
+    "cpu": cpu,
+    "blocking": blocking,
+    "middleware": middleware,
+}
 
 urlpatterns = [
-    path("hello/sync", hello.hello_sync),
-    path("hello/async", hello.hello_async),
+    path(f"{name}/{variant}", SCENARIO_VIEWS[name].VIEWS[variant], name=f"{name}-{variant}")
+    for name, spec in SCENARIOS.items()
+    for variant in spec.variants
 ]

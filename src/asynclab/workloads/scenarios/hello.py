@@ -11,3 +11,6 @@ def hello_sync(request: HttpRequest) -> HttpResponse:
 
 async def hello_async(request: HttpRequest) -> HttpResponse:
     return HttpResponse(BODY, content_type="text/plain")
+
+
+VIEWS = {"sync": hello_sync, "async": hello_async}

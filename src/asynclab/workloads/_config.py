@@ -1,0 +1,143 @@
+"""WorkloadConfig: what the lab tells the workload project when it starts a server for it.
+
+The lab and the project run in different processes, so the configuration travels as
+environment variables: ``to_env`` on the lab's side, ``from_env`` in the project's settings.
+This module imports nothing of Django, so that the lab can build it without configuring Django.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from asynclab.errors import UsageError
+
+# The project's dotted paths, the same for every server family.
+SETTINGS_MODULE = "asynclab.workloads.project.settings"
+WSGI_APPLICATION = "asynclab.workloads.project.wsgi:application"
+ASGI_APPLICATION = "asynclab.workloads.project.asgi:application"
+
+Interface = Literal["wsgi", "asgi"]
+DatabaseEngine = Literal["sqlite", "postgres"]
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+SEED_VERSION = 1
+"""Bump when the models or the seed data change: cached SQLite files are then rebuilt."""
+
+_ENV_PREFIX = "ASYNCLAB_"
+
+
+def cache_dir() -> Path:
+    """Where the embedded SQLite database lives between runs ($ASYNCLAB_CACHE_DIR overrides)."""
+    if explicit := os.environ.get("ASYNCLAB_CACHE_DIR"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "asynclab"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        path = Path(tempfile.gettempdir()) / "asynclab"
+    return path
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """The workload project's database: the embedded SQLite file, or a PostgreSQL URL."""
+
+    engine: DatabaseEngine = "sqlite"
+    url: str = ""
+    """For sqlite, the file's path (empty: the default file in cache_dir()); for postgres, the
+    connection URL."""
+
+    @classmethod
+    def choose(cls, db: str | None, env: Mapping[str, str] | None = None) -> DatabaseConfig:
+        """``--db sqlite|postgres`` (None: postgres when DATABASE_URL is set, else sqlite)."""
+        env = os.environ if env is None else env
+        database_url = env.get("DATABASE_URL", "")
+        if db is None:
+            is_postgres = database_url.startswith(("postgres://", "postgresql://"))
+            db = "postgres" if is_postgres else "sqlite"
+        if db == "sqlite":
+            return cls("sqlite", "")
+        if db == "postgres":
+            url = database_url or DEFAULT_POSTGRES_URL
+            if not url.startswith(("postgres://", "postgresql://")):
+                raise UsageError(
+                    f"DATABASE_URL {url!r} is not a PostgreSQL URL: "
+                    "use postgresql://user@host:port/dbname"
+                )
+            return cls("postgres", url)
+        raise UsageError(f"unknown --db {db!r}: use sqlite or postgres")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.url) if self.url else cache_dir() / f"workloads-v{SEED_VERSION}.sqlite3"
+
+    def describe(self) -> str:
+        """For results and messages: never includes a password."""
+        if self.engine == "sqlite":
+            return f"sqlite {self.sqlite_path}"
+        parts = urlsplit(self.url)
+        user = f"{parts.username}@" if parts.username else ""
+        return f"postgres {user}{parts.hostname}:{parts.port or 5432}{parts.path}"
+
+    def postgres_params(self) -> dict[str, str]:
+        parts = urlsplit(self.url)
+        return {
+            "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "127.0.0.1",
+            "PORT": str(parts.port or 5432),
+        }
+
+
+@dataclass(frozen=True)
+class WorkloadConfig:
+    """Everything about a server's workload project that is fixed when the server starts."""
+
+    interface: Interface = "wsgi"
+    upstream_url: str = ""
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    middleware_stack: str = ""
+    """``async-stack`` or ``sync-stack``: the middleware scenario's stack (empty: none)."""
+    middleware_depth: int = 0
+    fanout_threads: int = 64
+    """Size of the process-wide thread pool of the fanout ``threads`` variant."""
+    db_pool_size: int = 16
+    """Largest PostgreSQL pool per server process."""
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            f"{_ENV_PREFIX}INTERFACE": self.interface,
+            f"{_ENV_PREFIX}UPSTREAM_URL": self.upstream_url,
+            f"{_ENV_PREFIX}DB_ENGINE": self.database.engine,
+            f"{_ENV_PREFIX}DB_URL": self.database.url,
+            f"{_ENV_PREFIX}MIDDLEWARE_STACK": self.middleware_stack,
+            f"{_ENV_PREFIX}MIDDLEWARE_DEPTH": str(self.middleware_depth),
+            f"{_ENV_PREFIX}FANOUT_THREADS": str(self.fanout_threads),
+            f"{_ENV_PREFIX}DB_POOL_SIZE": str(self.db_pool_size),
+        }
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WorkloadConfig:
+        env = os.environ if env is None else env
+
+        def get(name: str, default: str = "") -> str:
+            return env.get(f"{_ENV_PREFIX}{name}", default)
+
+        engine: DatabaseEngine = "postgres" if get("DB_ENGINE") == "postgres" else "sqlite"
+        interface = get("INTERFACE", "wsgi")
+        return cls(
+            interface="asgi" if interface == "asgi" else "wsgi",
+            upstream_url=get("UPSTREAM_URL"),
+            database=DatabaseConfig(engine, get("DB_URL")),
+            middleware_stack=get("MIDDLEWARE_STACK"),
+            middleware_depth=int(get("MIDDLEWARE_DEPTH", "0")),
+            fanout_threads=int(get("FANOUT_THREADS", "64")),
+            db_pool_size=int(get("DB_POOL_SIZE", "16")),
+        )

@@ -1,0 +1,109 @@
+"""Create and seed the workload database before any server starts.
+
+Servers never migrate or seed: several workers would race. The lab runs ``prepare_database``,
+which runs ``python -m asynclab.workloads prepare`` in a child process with the same
+configuration as the servers will get, so that Django is configured there and not in the lab.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from asynclab.errors import AsynclabError, UsageError
+from asynclab.workloads._config import SEED_VERSION, SETTINGS_MODULE, DatabaseConfig, WorkloadConfig
+
+
+def check_postgres_reachable(database: DatabaseConfig, timeout_s: float = 5.0) -> None:
+    """Raise a one-line UsageError if PostgreSQL cannot be reached with this configuration."""
+    import psycopg
+
+    params = database.postgres_params()
+    try:
+        with psycopg.connect(
+            dbname=params["NAME"],
+            user=params["USER"] or None,
+            password=params["PASSWORD"] or None,
+            host=params["HOST"],
+            port=params["PORT"],
+            connect_timeout=max(1, int(timeout_s)),
+        ):
+            pass
+    except psycopg.Error as exc:
+        reason = (
+            str(exc).strip().splitlines()[0].strip() if str(exc).strip() else type(exc).__name__
+        )
+        raise UsageError(
+            f"cannot reach PostgreSQL ({database.describe()}): {reason}; start it, or set "
+            "DATABASE_URL=postgresql://user@host:port/dbname, or use --db sqlite"
+        ) from None
+
+
+def prepare_database(database: DatabaseConfig) -> None:
+    """Make sure the database exists, has the tables and the current seed data."""
+    if database.engine == "postgres":
+        check_postgres_reachable(database)
+        _run_prepare(database)
+        return
+    path = database.sqlite_path
+    if path.exists() and _run_prepare(database, check_only=True):
+        return
+    # Build beside the final file and rename, so that a crash or a concurrent run never leaves
+    # a half-seeded file where servers look for it.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        _run_prepare(DatabaseConfig("sqlite", str(partial)))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _run_prepare(database: DatabaseConfig, *, check_only: bool = False) -> bool:
+    env = dict(
+        os.environ,
+        **WorkloadConfig(database=database).to_env(),
+        DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
+    )
+    argv = [sys.executable, "-m", "asynclab.workloads", "check" if check_only else "prepare"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+    if check_only:
+        return done.returncode == 0
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise AsynclabError(f"preparing the workload database failed:\n{tail}")
+    return True
+
+
+def main(command: str) -> int:
+    """Inside the child process: ``check`` (0 if seeded) or ``prepare``."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from asynclab.workloads.hotels.seed import seed, seeded_version
+
+    if command == "check":
+        try:
+            return 0 if seeded_version() == SEED_VERSION else 1
+        except Exception:  # no tables yet, an older schema: not seeded
+            return 1
+    call_command("migrate", verbosity=0, interactive=False)
+    if seeded_version() != SEED_VERSION:
+        seed(SEED_VERSION)
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # WAL lets the servers' readers never wait for each other; it persists in the file.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return 0
+
+
+__all__ = ["check_postgres_reachable", "main", "prepare_database"]

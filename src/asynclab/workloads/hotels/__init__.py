@@ -1,0 +1,1 @@
+"""The hotel-availability domain the ORM workloads query: hotels, rooms, offers, reviews."""
