@@ -19,6 +19,9 @@ from rich.console import Console
 
 from asynclab import __version__
 from asynclab.errors import AsynclabError, UsageError
+from asynclab.lab import BenchResult, BenchRun, BenchSpec, CpuPlan, plan_runs, run_bench
+from asynclab.lab._console import describe_run, render_table
+from asynclab.lab._serve import ServeSpec, serve_workloads
 from asynclab.load import (
     ARRIVALS,
     LoadResult,
@@ -30,6 +33,7 @@ from asynclab.load import (
 )
 from asynclab.load._console import LoadProgress, render_summary
 from asynclab.load._spec import DEFAULT_CONNECTIONS
+from asynclab.servers import SERVERS
 from asynclab.units import parse_duration
 from asynclab.upstream import (
     FAULTS,
@@ -39,6 +43,7 @@ from asynclab.upstream import (
     run_upstream,
     start_upstream,
 )
+from asynclab.workloads import SCENARIOS, DatabaseConfig
 
 EXIT_THRESHOLD = 1
 EXIT_USAGE = 2
@@ -278,6 +283,144 @@ def upstream(
         seed=seed,
     )
     run_upstream(behaviour, host=host, port=port)
+
+
+# --- asynclab bench / serve ----------------------------------------------------------------
+
+
+def _parse_params(given: list[str] | None) -> tuple[tuple[str, str], ...]:
+    params = []
+    for text in given or []:
+        name, sep, value = text.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param {text!r} is not name=value, e.g. --param n=20")
+        params.append((name.strip(), value.strip()))
+    return tuple(params)
+
+
+def _scenario_help() -> str:
+    lines = []
+    for spec in SCENARIOS.values():
+        params = ", ".join(f"{p.name}={p.default}" for p in spec.params) or "no params"
+        variants = "|".join(spec.variants)
+        lines.append(f"{spec.name}: {spec.description}. Variants {variants}; params {params}.")
+    return "\n\n".join(lines)
+
+
+@app.command(epilog="Scenarios:\n\n" + _scenario_help())
+def bench(
+    scenario: Annotated[str, typer.Argument(help=f"One of: {', '.join(SCENARIOS)}.")],
+    variant: Annotated[
+        list[str] | None,
+        typer.Option("--variant", "-v", help="A variant to run (repeatable; default: all)."),
+    ] = None,
+    server: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--server",
+            "-s",
+            help=f"A server (repeatable): {', '.join(SERVERS)}. "
+            "Default: gunicorn-gthread and uvicorn.",
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A scenario parameter, name=value (repeatable)."),
+    ] = None,
+    rate: Annotated[float | None, typer.Option(help="Open model: requests per second.")] = None,
+    connections: Annotated[
+        int | None, typer.Option("--connections", "-c", help="Closed model: connections.")
+    ] = None,
+    duration: Annotated[str, typer.Option(help="Measured window of each run.")] = "10s",
+    warmup: Annotated[str, typer.Option(help="Unmeasured load before each run.")] = "2s",
+    timeout: Annotated[str, typer.Option(help="A request slower than this is an error.")] = "10s",
+    repeat: Annotated[int, typer.Option(help="Runs of each pair, interleaved.")] = 1,
+    db: Annotated[
+        str | None,
+        typer.Option(help="sqlite (embedded) or postgres (DATABASE_URL or the local service)."),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Server processes, where supported.")] = 1,
+    threads: Annotated[
+        int | None, typer.Option(help="Threads per worker (gunicorn-gthread, granian-wsgi).")
+    ] = None,
+    server_cpus: Annotated[
+        str | None, typer.Option(help="Cores of the server, e.g. 0 (default: first half).")
+    ] = None,
+    client_cpus: Annotated[
+        str | None, typer.Option(help="Cores of the generator and simulator (default: rest).")
+    ] = None,
+    pin: Annotated[bool, typer.Option(help="Pin server and clients to separate cores.")] = True,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the asynclab.bench/1 JSON here.")
+    ] = None,
+) -> None:
+    """Compare a scenario's variants under several servers, measured alike."""
+    if json_path is not None:
+        _check_writable("--json", json_path)
+    spec = BenchSpec(
+        scenario=scenario,
+        variants=tuple(variant or ()),
+        servers=tuple(server or ("gunicorn-gthread", "uvicorn")),
+        params=_parse_params(param),
+        rate=rate,
+        connections=DEFAULT_CONNECTIONS if connections is None else connections,
+        duration_s=parse_duration(duration, what="--duration"),
+        warmup_s=parse_duration(warmup, what="--warmup"),
+        timeout_s=parse_duration(timeout, what="--timeout"),
+        repeat=repeat,
+        database=DatabaseConfig.choose(db),
+        workers=workers,
+        threads=threads,
+        cpus=CpuPlan.choose(server_cpus, client_cpus, pin),
+    )
+    plan_runs(spec)  # refuses servers that are not installed before anything starts
+    errors = Console(stderr=True)
+
+    def saved(result: BenchResult) -> None:
+        if json_path is not None:
+            result.write_json(str(json_path))
+
+    def progress(run: BenchRun, index: int, total: int) -> None:
+        errors.print(describe_run(run, index, total), highlight=False, markup=False)
+
+    result = run_bench(spec, on_run=progress, checkpoint=saved)
+    console = Console()
+    if not console.is_terminal:  # a log or a pipe: keep the table's columns whole
+        console = Console(width=200)
+    render_table(result, console)
+    if json_path is not None:
+        errors.print(f"wrote {json_path}", highlight=False)
+    if result.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if result.failed:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+@app.command()
+def serve(
+    server: Annotated[str, typer.Option("--server", "-s", help="The server to run.")] = "uvicorn",
+    db: Annotated[str | None, typer.Option(help="sqlite or postgres.")] = None,
+    workers: Annotated[int, typer.Option(help="Server processes, where supported.")] = 1,
+    threads: Annotated[
+        int | None, typer.Option(help="Threads per worker, where supported.")
+    ] = None,
+    stack: Annotated[
+        str | None, typer.Option(help="Middleware stack: async-stack or sync-stack.")
+    ] = None,
+    depth: Annotated[int, typer.Option(help="Middleware in that stack.")] = 5,
+) -> None:
+    """Start the workload project with the simulator and print its URLs, until Ctrl-C."""
+    serve_workloads(
+        ServeSpec(
+            server=server,
+            database=DatabaseConfig.choose(db),
+            workers=workers,
+            threads=threads,
+            middleware_stack=stack,
+            middleware_depth=depth,
+        ),
+        Console(),
+    )
 
 
 # --- entry point ---------------------------------------------------------------------------

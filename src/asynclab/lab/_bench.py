@@ -1,0 +1,441 @@
+"""``asynclab bench``: one scenario, its variants under several servers, measured alike.
+
+For every (server, variant) pair and every repeat, a fresh server is started (so that memory and
+threads are that pair's own), warmed up, and loaded while a ResourceSampler watches its process
+tree. The pairs are interleaved across repeats (A B C A B C ...) so that drift in the machine
+hits all of them alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from asynclab.environment import collect_environment
+from asynclab.errors import AsynclabError, ProcessStartError, UsageError
+from asynclab.files import atomic_write_text
+from asynclab.lab._pinning import CpuPlan
+from asynclab.load import LoadResult, LoadSpec, parse_target, run_load
+from asynclab.servers import (
+    ResourceSample,
+    ResourceSampler,
+    RunningServer,
+    ServerOptions,
+    ServerSpec,
+    get_server,
+    start_server,
+)
+from asynclab.upstream import UpstreamBehaviour, start_upstream
+from asynclab.workloads import (
+    DatabaseConfig,
+    InvalidParameter,
+    ScenarioSpec,
+    WorkloadConfig,
+    get_scenario,
+    prepare_database,
+)
+
+SCHEMA = "asynclab.bench/1"
+_PACKAGES = ("django", "asgiref", "aiohttp", "urllib3", "psycopg", "psycopg-pool")
+
+
+@dataclass(frozen=True)
+class BenchSpec:
+    """What the user asked ``asynclab bench`` to compare, checked on construction."""
+
+    scenario: str
+    variants: tuple[str, ...] = ()
+    servers: tuple[str, ...] = ("gunicorn-gthread", "uvicorn")
+    params: tuple[tuple[str, str], ...] = ()
+    rate: float | None = None
+    connections: int = 10
+    duration_s: float = 10.0
+    warmup_s: float = 2.0
+    timeout_s: float = 10.0
+    repeat: int = 1
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    workers: int = 1
+    threads: int | None = None
+    cpus: CpuPlan = field(default_factory=CpuPlan)
+
+    def __post_init__(self) -> None:
+        scenario = get_scenario(self.scenario)
+        if not self.variants:
+            object.__setattr__(self, "variants", scenario.variants)
+        for variant in self.variants:
+            scenario.check_variant(variant)
+        if not self.servers:
+            raise UsageError("no --server given: use e.g. --server uvicorn")
+        for name in self.servers:
+            get_server(name)
+        if len(set(self.variants)) != len(self.variants) or len(set(self.servers)) != len(
+            self.servers
+        ):
+            raise UsageError("a --variant or --server is given twice: give each once")
+        try:
+            scenario.parse_params(dict(self.params))
+        except InvalidParameter as exc:
+            raise UsageError(f"{exc} (see 'asynclab bench --help' for {self.scenario})") from None
+        if self.repeat < 1:
+            raise UsageError(f"--repeat must be >= 1, got {self.repeat}")
+        ServerOptions(self.workers, self.threads)  # validates both
+        # The load's own checks (rate, connections, durations) run on a stand-in target now,
+        # so that bad input is refused before any server starts.
+        self.load_spec("http://127.0.0.1:1/")
+
+    @property
+    def scenario_spec(self) -> ScenarioSpec:
+        return get_scenario(self.scenario)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every parameter of the scenario, given or default, as read by the scenario."""
+        return self.scenario_spec.parse_params(dict(self.params))
+
+    def load_spec(self, url: str) -> LoadSpec:
+        return LoadSpec(
+            target=parse_target(url),
+            rate=self.rate,
+            connections=self.connections,
+            duration_s=self.duration_s,
+            warmup_s=0.0,  # bench warms up with a run of its own, outside the sampler's window
+            timeout_s=self.timeout_s,
+        )
+
+    def options_for(self, server: ServerSpec) -> tuple[ServerOptions, list[str]]:
+        """The options this server can take, and notes on those it cannot."""
+        notes = []
+        workers, threads = self.workers, self.threads
+        if workers != 1 and not server.has_workers:
+            notes.append(f"{server.name} runs one process: --workers {workers} not applied")
+            workers = 1
+        if threads is not None and not server.has_threads:
+            notes.append(f"{server.name} has no thread setting: --threads {threads} not applied")
+            threads = None
+        return ServerOptions(workers, threads), notes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "variants": list(self.variants),
+            "servers": list(self.servers),
+            "params": {k: _plain(v) for k, v in self.values.items()},
+            "model": "closed" if self.rate is None else "open",
+            "rate": self.rate,
+            "connections": self.connections,
+            "duration_s": self.duration_s,
+            "warmup_s": self.warmup_s,
+            "timeout_s": self.timeout_s,
+            "repeat": self.repeat,
+            "workers": self.workers,
+            "threads": self.threads,
+            "database": self.database.describe() if self.scenario_spec.uses_database else None,
+        }
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+@dataclass
+class BenchRun:
+    """One (server, variant) measurement: a fresh server, a warm-up, a measured window."""
+
+    server: str
+    variant: str
+    repeat: int
+    url: str = ""
+    start_to_ready_s: float | None = None
+    load: LoadResult | None = None
+    resources: ResourceSample | None = None
+    failure: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and self.load is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "server": self.server,
+            "variant": self.variant,
+            "repeat": self.repeat,
+            "status": "ok" if self.ok else "failed",
+            "failure": self.failure,
+            "notes": self.notes,
+            "url": self.url,
+            "start_to_ready_s": self.start_to_ready_s,
+            "load": self.load.to_dict() if self.load is not None else None,
+            "resources": self.resources.to_dict() if self.resources is not None else None,
+        }
+
+
+def _median(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+@dataclass(frozen=True)
+class BenchRow:
+    """One (server, variant) pair over its repeats: medians, peaks and sums."""
+
+    server: str
+    variant: str
+    runs: int
+    failed: int
+    rate: float | None
+    latency_ms: dict[str, float | None]
+    requests: int
+    errors: int
+    rss_peak_bytes: int | None
+    rss_mean_bytes: float | None
+    threads_peak: int | None
+    cpu_s: float | None
+    cpu_ms_per_request: float | None
+    ctx_switches_voluntary: float | None
+    ctx_switches_involuntary: float | None
+    in_flight: float | None
+    failures: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, server: str, variant: str, runs: list[BenchRun]) -> BenchRow:
+        good = [r for r in runs if r.ok]
+        loads = [r.load for r in good if r.load is not None]
+        samples = [r.resources for r in good if r.resources is not None]
+        keys = ("p50", "p90", "p99", "p99.9", "max", "mean")
+        latency = {k: _median(load.latency_ms[k] for load in loads) for k in keys}
+        cpu = [s.cpu_user_s + s.cpu_system_s for s in samples]
+        answered = sum(load.samples.completed_in_window for load in loads)
+        # Requests in flight on average (Little's law): what RSS is shared among.
+        in_flight = _median(
+            load.achieved_rate * (load.latency_ms["mean"] or 0) / 1000 for load in loads
+        )
+        return cls(
+            server=server,
+            variant=variant,
+            runs=len(runs),
+            failed=len(runs) - len(good),
+            rate=_median(load.achieved_rate for load in loads),
+            latency_ms=latency,
+            requests=sum(load.samples.total for load in loads),
+            errors=sum(load.samples.total - load.samples.ok for load in loads),
+            rss_peak_bytes=max((s.rss_peak_bytes for s in samples), default=None),
+            rss_mean_bytes=_median(s.rss_mean_bytes for s in samples),
+            threads_peak=max((s.threads_peak for s in samples), default=None),
+            cpu_s=_median(cpu),
+            cpu_ms_per_request=1000 * sum(cpu) / answered if samples and answered else None,
+            ctx_switches_voluntary=_median(s.ctx_switches_voluntary for s in samples),
+            ctx_switches_involuntary=_median(s.ctx_switches_involuntary for s in samples),
+            in_flight=in_flight,
+            failures=tuple(r.failure for r in runs if r.failure),
+        )
+
+    def to_dict(self, first: BenchRow | None) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["failures"] = list(self.failures)
+        data["ratio_to_first"] = self.ratios(first)
+        return data
+
+    def ratios(self, first: BenchRow | None) -> dict[str, float | None]:
+        def ratio(mine: float | None, theirs: float | None) -> float | None:
+            return mine / theirs if mine is not None and theirs else None
+
+        if first is None:
+            return {"rate": None, "p50": None, "p99": None}
+        return {
+            "rate": ratio(self.rate, first.rate),
+            "p50": ratio(self.latency_ms["p50"], first.latency_ms["p50"]),
+            "p99": ratio(self.latency_ms["p99"], first.latency_ms["p99"]),
+        }
+
+
+@dataclass
+class BenchResult:
+    spec: BenchSpec
+    runs: list[BenchRun] = field(default_factory=list)
+    environment: dict[str, Any] = field(default_factory=dict)
+    upstream_url: str | None = None
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return any(not run.ok for run in self.runs)
+
+    def rows(self) -> list[BenchRow]:
+        rows = []
+        for server in self.spec.servers:
+            for variant in self.spec.variants:
+                runs = [r for r in self.runs if (r.server, r.variant) == (server, variant)]
+                if runs:
+                    rows.append(BenchRow.of(server, variant, runs))
+        return rows
+
+    def first_good_row(self) -> BenchRow | None:
+        return next((row for row in self.rows() if row.rate is not None), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.first_good_row()
+        return {
+            "schema": SCHEMA,
+            "bench": self.spec.to_dict(),
+            "pinning": self.spec.cpus.to_dict(),
+            "interrupted": self.interrupted,
+            "environment": self.environment,
+            "rows": [row.to_dict(first) for row in self.rows()],
+            "runs": [run.to_dict() for run in self.runs],
+        }
+
+    def write_json(self, path: str) -> None:
+        import json
+
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+RunCallback = Callable[[BenchRun, int, int], None]
+"""Called after each run with the run, its index (from 1) and the number of runs planned."""
+
+
+def plan_runs(spec: BenchSpec) -> list[tuple[int, ServerSpec, str]]:
+    """(repeat, server, variant) in the order they run: pairs interleaved across repeats."""
+    servers = [get_server(name) for name in spec.servers]
+    for server in servers:
+        server.require_installed()
+    return [
+        (repeat, server, variant)
+        for repeat in range(1, spec.repeat + 1)
+        for server in servers
+        for variant in spec.variants
+    ]
+
+
+def run_bench(
+    spec: BenchSpec,
+    *,
+    on_run: RunCallback | None = None,
+    checkpoint: Callable[[BenchResult], None] | None = None,
+) -> BenchResult:
+    """Run every planned pair; a failed pair is recorded and the others still run.
+
+    Ctrl-C stops at once, stops every process, and returns what was measured with
+    ``interrupted`` set. ``checkpoint`` gets the result after each run (to save it).
+    """
+    plan = plan_runs(spec)
+    scenario = spec.scenario_spec
+    result = BenchResult(spec, environment=_environment(spec))
+    if scenario.uses_database:
+        prepare_database(spec.database)
+    try:
+        with spec.cpus.clients_here(), start_upstream(UpstreamBehaviour()) as upstream:
+            result.upstream_url = upstream.url
+            for index, (repeat, server, variant) in enumerate(plan, start=1):
+                run = _run_one(spec, server, variant, repeat, upstream.url)
+                result.runs.append(run)
+                if checkpoint is not None:
+                    checkpoint(result)
+                if on_run is not None:
+                    on_run(run, index, len(plan))
+                if run.load is not None and run.load.samples.interrupted:
+                    raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        result.interrupted = True
+    if checkpoint is not None:
+        checkpoint(result)
+    return result
+
+
+def _environment(spec: BenchSpec) -> dict[str, Any]:
+    servers = [get_server(name) for name in spec.servers]
+    environment = collect_environment(*_PACKAGES, *sorted({s.package for s in servers}))
+    environment["servers"] = {s.name: s.installed_version() for s in servers}
+    environment["pinning"] = spec.cpus.to_dict()
+    return environment
+
+
+def _workload_config(spec: BenchSpec, variant: str, upstream_url: str) -> WorkloadConfig:
+    values = spec.values
+    middleware = spec.scenario == "middleware"
+    return WorkloadConfig(
+        upstream_url=upstream_url,
+        database=spec.database,
+        middleware_stack=variant if middleware else "",
+        middleware_depth=values["m"] if middleware else 0,
+    )
+
+
+def _run_one(
+    spec: BenchSpec, server: ServerSpec, variant: str, repeat: int, upstream_url: str
+) -> BenchRun:
+    options, notes = spec.options_for(server)
+    run = BenchRun(server.name, variant, repeat, notes=notes)
+    config = _workload_config(spec, variant, upstream_url)
+    server_cpus = set(spec.cpus.server) or None
+    try:
+        with start_server(server, options, config=config, cpus=server_cpus) as running:
+            run.start_to_ready_s = running.start_to_ready_s
+            run.url = running.url + spec.scenario_spec.path(variant, dict(spec.params))
+            _measure(spec, running, run)
+    except ProcessStartError as exc:
+        run.failure = f"did not start: {exc}"
+    except AsynclabError as exc:
+        run.failure = str(exc)
+    return run
+
+
+def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun) -> None:
+    answer = _check_answer(run.url, spec.timeout_s + 30)
+    if answer is not None:
+        run.failure = f"{answer}{running.process.output_tail()}"
+        return
+    load_spec = spec.load_spec(run.url)
+    if spec.warmup_s > 0:
+        warmup = run_load(dataclasses.replace(load_spec, duration_s=spec.warmup_s))
+        if warmup.samples.interrupted:
+            raise KeyboardInterrupt
+    # The generator reports progress from the moment its window opens: that first call tells
+    # the sampler which part of its series is the measured window (not set-up, not the drain).
+    window_start: list[float] = []
+
+    def on_progress(elapsed: float, answers: int | None) -> None:
+        if not window_start:
+            window_start.append(time.monotonic() - elapsed)
+
+    sampler = ResourceSampler(running.process.pid).start()
+    window = None
+    try:
+        run.load = run_load(load_spec, on_progress=on_progress)
+        if window_start:
+            measured = run.load.samples.measured_s or spec.duration_s
+            window = (window_start[0], window_start[0] + measured)
+    finally:
+        run.resources = sampler.stop(window)
+    code = running.process.returncode
+    if code is not None:
+        run.failure = (
+            f"{running.spec.name} exited with code {code} during the measurement"
+            f"{running.process.output_tail()}"
+        )
+
+
+def _check_answer(url: str, timeout_s: float) -> str | None:
+    """None if ``url`` answers 200, else why not: a bench of error pages measures nothing."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout_s)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+    except (OSError, http.client.HTTPException) as exc:
+        return f"GET {path} failed before the run: {exc}"
+    finally:
+        connection.close()
+    if response.status != 200:
+        text = body[:300].decode("utf-8", "replace").strip()
+        return f"GET {path} answered {response.status} before the run: {text}"
+    return None

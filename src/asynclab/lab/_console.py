@@ -1,0 +1,94 @@
+"""The human side of ``asynclab bench``: a line per run while it goes, one table at the end."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from asynclab.lab._bench import BenchResult, BenchRow, BenchRun
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 1000 else f"{value:,.0f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def describe_run(run: BenchRun, index: int, total: int) -> str:
+    head = f"[{index}/{total}] {run.server} {run.variant} (repeat {run.repeat})"
+    if run.load is None:
+        return f"{head}: FAILED {run.failure}"
+    latency = run.load.latency_ms
+    line = (
+        f"{head}: {run.load.achieved_rate:,.0f} req/s, p50 {_ms(latency['p50'])} ms, "
+        f"p99 {_ms(latency['p99'])} ms"
+    )
+    if run.failure:
+        line += f"; FAILED {run.failure}"
+    return line
+
+
+def render_table(result: BenchResult, console: Console) -> None:
+    spec = result.spec
+    load = (
+        f"{spec.connections} connections (closed model)"
+        if spec.rate is None
+        else f"{spec.rate:g} req/s (open model)"
+    )
+    params = ", ".join(f"{k}={v}" for k, v in spec.to_dict()["params"].items()) or "no params"
+    title = f"{spec.scenario} ({params}): {load}, {spec.duration_s:g}s x {spec.repeat}" + (
+        " [interrupted]" if result.interrupted else ""
+    )
+    table = Table(title=title, title_justify="left")
+    for name, justify in (
+        ("server", "left"), ("variant", "left"), ("req/s", "right"), ("p50 ms", "right"),
+        ("p90 ms", "right"), ("p99 ms", "right"), ("max ms", "right"), ("errors", "right"),
+        ("RSS MB", "right"), ("threads", "right"), ("CPU ms/req", "right"),
+        ("ctx sw vol/invol", "right"), ("req/s vs 1st", "right"), ("p99 vs 1st", "right"),
+    ):  # fmt: skip
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    first = result.first_good_row()
+    for row in result.rows():
+        table.add_row(*_cells(row, first))
+    console.print(table)
+    for row in result.rows():
+        for failure in row.failures:
+            console.print(f"[red]failed[/red] {row.server} {row.variant}: {failure}")
+    pinning = spec.cpus
+    if pinning.pinned:
+        console.print(
+            f"server pinned to CPU {sorted(pinning.server)}, load generator and simulator to "
+            f"CPU {sorted(pinning.client)}; medians over repeats; RSS is the peak"
+        )
+
+
+def _cells(row: BenchRow, first: BenchRow | None) -> list[str]:
+    if row.rate is None:
+        return [row.server, row.variant, "failed", *["-"] * 11]
+    ratios = row.ratios(first)
+    errors = f"{row.errors:,}" + (f" ({row.failed} failed)" if row.failed else "")
+    switches = f"{_number(row.ctx_switches_voluntary)}/{_number(row.ctx_switches_involuntary)}"
+    return [
+        row.server,
+        row.variant,
+        _number(row.rate, 1 if row.rate < 100 else 0),
+        _ms(row.latency_ms["p50"]),
+        _ms(row.latency_ms["p90"]),
+        _ms(row.latency_ms["p99"]),
+        _ms(row.latency_ms["max"]),
+        errors,
+        _number(row.rss_peak_bytes / 1e6 if row.rss_peak_bytes else None, 1),
+        _number(row.threads_peak),
+        _number(row.cpu_ms_per_request, 2),
+        switches,
+        _ratio(ratios["rate"]),
+        _ratio(ratios["p99"]),
+    ]
