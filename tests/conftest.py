@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -9,6 +10,18 @@ import pytest
 from asynclab.upstream import StallPlan, UpstreamBehaviour, start_upstream
 
 StartUpstream = Callable[..., str]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _workload_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests seed their own SQLite file instead of the user's cached one."""
+    previous = os.environ.get("ASYNCLAB_CACHE_DIR")
+    os.environ["ASYNCLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("asynclab-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("ASYNCLAB_CACHE_DIR", None)
+    else:
+        os.environ["ASYNCLAB_CACHE_DIR"] = previous
 
 
 @pytest.fixture

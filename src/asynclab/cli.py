@@ -381,7 +381,7 @@ def bench(
             result.write_json(str(json_path))
 
     def progress(run: BenchRun, index: int, total: int) -> None:
-        errors.print(describe_run(run, index, total), highlight=False, markup=False)
+        errors.print(describe_run(run, index, total), highlight=False, markup=False, soft_wrap=True)
 
     result = run_bench(spec, on_run=progress, checkpoint=saved)
     console = Console()

@@ -213,12 +213,10 @@ SCENARIOS: dict[str, ScenarioSpec] = {
         ),
         ScenarioSpec(
             "middleware",
-            "hello behind a stack of m middleware, all async-capable or all sync-only",
+            "hello behind a stack of m middleware, all async-capable or all sync-only; the view "
+            "is async under ASGI servers and sync under WSGI ones",
             ("async-stack", "sync-stack"),
-            (
-                ParamSpec("m", _integer(0, 100), "5", "middleware in the stack", at_start=True),
-                ParamSpec("view", _choice("async", "sync"), "async", "the view behind them"),
-            ),
+            (ParamSpec("m", _integer(0, 100), "5", "middleware in the stack", at_start=True),),
             variant_help={
                 "async-stack": "middleware that are both sync- and async-capable",
                 "sync-stack": "sync-only middleware: Django adapts each one",

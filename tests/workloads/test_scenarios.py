@@ -1,0 +1,118 @@
+"""The scenarios as servers serve them: variant pairs answer the same, bad input a JSON 400."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from asynclab.servers import RunningServer
+from asynclab.workloads import SCENARIOS, get_scenario
+from tests.workloads.helpers import get, workload_server
+
+# Parameter sets per scenario: the defaults, and one that changes the work done.
+CASES = {
+    "hello": [{}],
+    "fanout": [{}, {"n": "3", "latency_ms": "5", "jitter": "lognormal:0.3"}],
+    "dashboard": [{"k": "3"}, {"k": "7", "upstream": "1", "latency_ms": "5"}],
+    "orm": [{}, {"rows": "5"}],
+    "cpu": [{"ms": "2"}],
+    "blocking": [{"ms": "5"}, {"ms": "5", "wait": "http"}],
+}
+
+
+@pytest.fixture(scope="module", params=["uvicorn", "gunicorn-gthread"])
+def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    with workload_server(request.param) as running:
+        yield running
+
+
+@pytest.mark.parametrize("scenario", list(CASES))
+def test_variants_answer_identical_bodies(server: RunningServer, scenario: str) -> None:
+    spec = get_scenario(scenario)
+    for params in CASES[scenario]:
+        answers = {}
+        for variant in spec.variants:
+            status, body, _ = get(server.url + spec.path(variant, params))
+            assert status == 200, (variant, params, body[:300])
+            answers[variant] = body
+        assert len(set(answers.values())) == 1, (scenario, params)
+
+
+def test_every_scenario_is_in_the_test_cases() -> None:
+    assert set(CASES) | {"middleware"} == set(SCENARIOS)
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/fanout/async?n=0", "n"),
+        ("/fanout/sync?n=ten", "n"),
+        ("/fanout/threads?jitter=gamma:1", "jitter"),
+        ("/fanout/async?hang=x", "hang"),
+        ("/orm/async?rows=-1", "rows"),
+        ("/dashboard/sync?upstream=2", "upstream"),
+        ("/cpu/async?ms=nan", "ms"),
+        ("/blocking/blocking?wait=forever", "wait"),
+        ("/hello/sync?typo=1", "typo"),
+    ],
+)
+def test_bad_parameters_get_a_json_400(server: RunningServer, path: str, param: str) -> None:
+    status, body, headers = get(server.url + path)
+    assert status == 400
+    assert headers["Content-Type"] == "application/json"
+    answer = json.loads(body)
+    assert answer["param"] == param and answer["error"]
+
+
+@pytest.mark.parametrize("variant", ["sync", "threads", "async"])
+def test_fanout_lists_hanging_providers_after_the_deadline(
+    server: RunningServer, variant: str
+) -> None:
+    path = f"/fanout/{variant}?n=4&hang=2,4&deadline_ms=300&latency_ms=5"
+    status, body, _ = get(server.url + path)
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["partial"] is True
+    assert answer["answered"] == 2
+    assert answer["missing"] == [
+        {"provider": 2, "reason": "deadline"},
+        {"provider": 4, "reason": "deadline"},
+    ]
+    assert {offer["provider"] for offer in answer["offers"]} == {1, 3}
+    prices = [offer["price"] for offer in answer["offers"]]
+    assert prices == sorted(prices)
+
+
+def test_fanout_reports_failing_providers(server: RunningServer) -> None:
+    status, body, _ = get(server.url + "/fanout/async?n=2&error_rate=1&latency_ms=1")
+    assert status == 200
+    assert json.loads(body)["missing"] == [
+        {"provider": 1, "reason": "error"},
+        {"provider": 2, "reason": "error"},
+    ]
+
+
+def test_async_fanout_overlaps_its_calls(server: RunningServer) -> None:
+    """20 providers at 100 ms each: the sum would be 2 s, the slowest call is 100 ms."""
+    import time
+
+    started = time.monotonic()
+    status, _, _ = get(server.url + "/fanout/async?n=20&latency_ms=100")
+    assert status == 200
+    assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("interface_server", ["uvicorn", "gunicorn-gthread"])
+def test_middleware_stacks_run_all_their_layers(interface_server: str) -> None:
+    for stack in ("async-stack", "sync-stack"):
+        with workload_server(
+            interface_server, middleware_stack=stack, middleware_depth=4
+        ) as running:
+            status, body, headers = get(running.url + f"/middleware/{stack}")
+            assert (status, body) == (200, b"hello\n")
+            assert headers["X-Middleware-Layers"] == "4"
+            other = "sync-stack" if stack == "async-stack" else "async-stack"
+            status, body, _ = get(running.url + f"/middleware/{other}")
+            assert status == 400 and b"started with" in body
