@@ -201,6 +201,7 @@ class BenchRow:
     ctx_switches_voluntary: float | None
     ctx_switches_involuntary: float | None
     in_flight: float | None
+    rss_per_in_flight_bytes: float | None
     failures: tuple[str, ...] = ()
 
     @classmethod
@@ -216,6 +217,7 @@ class BenchRow:
         in_flight = _median(
             load.achieved_rate * (load.latency_ms["mean"] or 0) / 1000 for load in loads
         )
+        rss_mean = _median(s.rss_mean_bytes for s in samples)
         return cls(
             server=server,
             variant=variant,
@@ -226,13 +228,14 @@ class BenchRow:
             requests=sum(load.samples.total for load in loads),
             errors=sum(load.samples.total - load.samples.ok for load in loads),
             rss_peak_bytes=max((s.rss_peak_bytes for s in samples), default=None),
-            rss_mean_bytes=_median(s.rss_mean_bytes for s in samples),
+            rss_mean_bytes=rss_mean,
             threads_peak=max((s.threads_peak for s in samples), default=None),
             cpu_s=_median(cpu),
             cpu_ms_per_request=1000 * sum(cpu) / answered if samples and answered else None,
             ctx_switches_voluntary=_median(s.ctx_switches_voluntary for s in samples),
             ctx_switches_involuntary=_median(s.ctx_switches_involuntary for s in samples),
             in_flight=in_flight,
+            rss_per_in_flight_bytes=rss_mean / in_flight if rss_mean and in_flight else None,
             failures=tuple(r.failure for r in runs if r.failure),
         )
 
