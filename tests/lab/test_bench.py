@@ -90,6 +90,8 @@ def test_a_small_bench_measures_every_pair(tmp_path: Path) -> None:
         assert row.errors == 0
         assert row.rss_peak_bytes and row.rss_peak_bytes > 10e6
         assert row.threads_peak and row.threads_peak >= 1
+        # Counted over every thread: the main thread alone would show almost none.
+        assert row.ctx_switches_voluntary and row.ctx_switches_voluntary > 100
     # gthread's default pool is 4 threads per worker: the sampler sees them.
     assert rows[2].threads_peak is not None and rows[2].threads_peak >= 5
     data = result.to_dict()

@@ -49,3 +49,31 @@ def test_a_sampler_whose_process_is_gone_reports_it() -> None:
     # No such pid: the sampler process dies before it can take its baseline.
     with pytest.raises(AsynclabError, match="sampler"):
         ResourceSampler(2**22 + 12345).start(timeout=10)
+
+
+def test_summary_covers_the_window_and_threads_that_come_and_go() -> None:
+    from asynclab.servers._sampler import _Cpu, _Snapshot, _summarize, _Switches
+
+    def snap(at: float, rss: int, cpu: float, switches: dict[int, int]) -> _Snapshot:
+        return _Snapshot(
+            at=at, rss=rss, threads=len(switches), processes=1, fds=3,
+            cpu={1: _Cpu(cpu, cpu / 2)},
+            switches={(1, tid): _Switches(n, n // 10) for tid, n in switches.items()},
+        )  # fmt: skip
+
+    snapshots = [
+        snap(0.0, 900, 0.0, {1: 0, 2: 0}),  # set-up: outside the window
+        snap(1.0, 100, 1.0, {1: 10, 2: 20}),  # the window opens at 1.0
+        snap(2.0, 300, 2.0, {1: 30, 2: 50, 3: 40}),  # thread 3 is born
+        snap(3.0, 200, 4.0, {1: 60, 3: 90}),  # thread 2 ended, at 50
+        snap(4.0, 800, 9.0, {1: 70, 3: 95}),  # the drain: outside the window
+    ]
+    sample = _summarize(snapshots, window=(1.0, 3.0))
+    assert sample.window_s == 2.0 and sample.samples == 3
+    assert sample.rss_peak_bytes == 300 and sample.rss_mean_bytes == 200
+    assert sample.cpu_user_s == 3.0 and sample.cpu_system_s == 1.5
+    # thread 1: 60 - 10; thread 2: 50 - 20 (up to its last look); thread 3: 90 - 0
+    assert sample.ctx_switches_voluntary == 50 + 30 + 90
+    assert sample.ctx_switches_involuntary == 5 + 3 + 9
+    whole = _summarize(snapshots, window=None)
+    assert whole.rss_peak_bytes == 900 and whole.cpu_user_s == 9.0

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection as Pipe
-from typing import Any
+from typing import Any, NamedTuple
 
 import psutil
 
@@ -22,9 +24,9 @@ from asynclab.errors import AsynclabError
 class ResourceSample:
     """Resource use of a process tree over a window.
 
-    Peaks and means are over the samples taken; CPU seconds and context switches are the
-    growth of the counters between the window's start and end, summed over the tree (a process
-    that exits inside the window counts up to its last sample).
+    Peaks and means are over the samples taken; CPU seconds and context switches are the growth
+    of the counters between the window's start and end, summed over the tree's processes (CPU)
+    and threads (switches); one that exits inside the window counts up to its last sample.
     """
 
     window_s: float
@@ -43,10 +45,12 @@ class ResourceSample:
         return asdict(self)
 
 
-@dataclass
-class _Counters:
+class _Cpu(NamedTuple):
     user: float
     system: float
+
+
+class _Switches(NamedTuple):
     voluntary: int
     involuntary: int
 
@@ -57,38 +61,91 @@ def _tree(root: psutil.Process) -> list[psutil.Process]:
     return []
 
 
+def _thread_switches(pid: int) -> dict[tuple[int, int], _Switches] | None:
+    """Context switches of each live thread of ``pid``, keyed (pid, tid) (Linux), else None.
+
+    psutil's num_ctx_switches reads /proc/PID/status, which counts the main thread only: for a
+    server whose work runs in other threads (gthread's pool, granian's Rust threads) that is
+    next to nothing. So each thread is read, and kept by id so that one which exits inside the
+    window still counts up to its last snapshot (a thread living less than one sampling
+    interval is missed).
+    """
+    found: dict[tuple[int, int], _Switches] = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tids:
+        voluntary = involuntary = 0
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status", "rb") as status:
+                for line in status:
+                    if line.startswith(b"voluntary_ctxt_switches:"):
+                        voluntary = int(line.split()[1])
+                    elif line.startswith(b"nonvoluntary_ctxt_switches:"):
+                        involuntary = int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # the thread ended while we read
+        found[(pid, int(tid))] = _Switches(voluntary, involuntary)
+    return found
+
+
 @dataclass(frozen=True)
 class _Snapshot:
-    """One look at the tree: totals, and each process's cumulative counters."""
+    """One look at the tree: totals, and cumulative counters per process and per thread."""
 
     at: float  # time.monotonic(), the same clock in every process on the machine
     rss: int
     threads: int
     processes: int
     fds: int
-    counters: dict[int, _Counters]
+    cpu: dict[int, _Cpu]
+    switches: dict[tuple[int, int], _Switches]
 
 
 def _snapshot(root: psutil.Process, known: dict[int, psutil.Process]) -> _Snapshot:
     rss = threads = fds = 0
-    counters: dict[int, _Counters] = {}
+    cpu: dict[int, _Cpu] = {}
+    switches: dict[tuple[int, int], _Switches] = {}
     tree = _tree(root)
     for process in tree:
         # Keep one Process object per pid: psutil caches what makes cpu_times cheap.
         process = known.setdefault(process.pid, process)
         try:
             with process.oneshot():
-                cpu = process.cpu_times()
-                switches = process.num_ctx_switches()
+                times = process.cpu_times()
                 rss += process.memory_info().rss
                 threads += process.num_threads()
                 fds += process.num_fds()
+                per_thread = _thread_switches(process.pid)
+                if per_thread is None:  # no /proc: the whole process, as psutil counts it
+                    counted = process.num_ctx_switches()
+                    per_thread = {(process.pid, 0): _Switches(*counted[:2])}
         except psutil.Error:
             continue
-        counters[process.pid] = _Counters(
-            cpu.user, cpu.system, switches.voluntary, switches.involuntary
-        )
-    return _Snapshot(time.monotonic(), rss, threads, len(tree), fds, counters)
+        cpu[process.pid] = _Cpu(times.user, times.system)
+        switches.update(per_thread)
+    return _Snapshot(time.monotonic(), rss, threads, len(tree), fds, cpu, switches)
+
+
+def _growth(
+    inside: list[_Snapshot], begin: _Snapshot, counters: Callable[[_Snapshot], dict[Any, Any]]
+) -> list[float]:
+    """Each counter field's growth over the window, summed over processes or threads.
+
+    One already running at the start counts from there; a newer one from zero; one that ended
+    inside the window up to its last snapshot.
+    """
+    latest: dict[Any, Any] = {}
+    for snapshot in inside:
+        latest.update(counters(snapshot))
+    start = counters(begin)
+    totals = [0.0, 0.0]
+    for key, values in latest.items():
+        base = start.get(key, (0, 0))
+        for index in (0, 1):
+            totals[index] += values[index] - base[index]
+    return totals
 
 
 def _summarize(snapshots: list[_Snapshot], window: tuple[float, float] | None) -> ResourceSample:
@@ -101,13 +158,8 @@ def _summarize(snapshots: list[_Snapshot], window: tuple[float, float] | None) -
         begin = next((s for s in reversed(snapshots) if s.at <= start), snapshots[0])
         end = next((s for s in snapshots if s.at >= stop), snapshots[-1])
     inside = [s for s in snapshots if begin.at <= s.at <= end.at] or [end]
-    zero = _Counters(0.0, 0.0, 0, 0)
-    # A process already running at the start counts from there; a newer one from zero; one
-    # that exited inside the window up to its last snapshot.
-    latest: dict[int, _Counters] = {}
-    for snapshot in inside:
-        latest.update(snapshot.counters)
-    base = {pid: begin.counters.get(pid, zero) for pid in latest}
+    user, system = _growth(inside, begin, lambda s: s.cpu)
+    voluntary, involuntary = _growth(inside, begin, lambda s: s.switches)
     return ResourceSample(
         window_s=end.at - begin.at,
         samples=len(inside),
@@ -116,10 +168,10 @@ def _summarize(snapshots: list[_Snapshot], window: tuple[float, float] | None) -
         threads_peak=max(s.threads for s in inside),
         processes_peak=max(s.processes for s in inside),
         fds_peak=max(s.fds for s in inside),
-        cpu_user_s=sum(latest[p].user - base[p].user for p in latest),
-        cpu_system_s=sum(latest[p].system - base[p].system for p in latest),
-        ctx_switches_voluntary=sum(latest[p].voluntary - base[p].voluntary for p in latest),
-        ctx_switches_involuntary=sum(latest[p].involuntary - base[p].involuntary for p in latest),
+        cpu_user_s=user,
+        cpu_system_s=system,
+        ctx_switches_voluntary=int(voluntary),
+        ctx_switches_involuntary=int(involuntary),
     )
 
 
