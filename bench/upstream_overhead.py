@@ -1,10 +1,12 @@
 """Benchmark: what the provider simulator adds to its configured latency.
 
 The simulator answers after 10 ms; asynclab's open-model generator sends 2,000 requests/s for
-10 s. The simulator's overhead is the p99 of the service time (from the moment a request was
-actually sent to its answer) minus 10 ms; target <= 1 ms. The p99 of latency from the schedule
-is printed too: it also holds the generator's own send delay (its timers tick in whole
-milliseconds, as a 0 ms simulator shows). Median of --rounds rounds.
+10 s; target: p99 minus 10 ms <= 1 ms. Two readings are printed, medians of --rounds rounds:
+- end to end: latency p99 (from each request's scheduled time) minus 10 ms. It also holds the
+  generator's own send delay: its timers tick in whole milliseconds, as the same run against a
+  0 ms simulator shows;
+- the simulator's own: service-time p99 (from the moment a request was actually sent to its
+  answer) minus 10 ms.
 """
 
 from __future__ import annotations
@@ -51,24 +53,34 @@ def main() -> None:
     pin_this_process_to_client_cpus()
     header(f"simulator overhead at {RATE:g} requests/s, {LATENCY_S * 1000:g} ms configured")
     configured_ms = LATENCY_S * 1000
-    overheads = []
+    end_to_end, own, generator = [], [], []
     for round_ in range(1, args.rounds + 1):
         base = measure(0.0, args.duration)
         loaded = measure(LATENCY_S, args.duration)
-        overhead = loaded["service_p99"] - configured_ms
-        overheads.append(overhead)
+        end_to_end.append(loaded["p99"] - configured_ms)
+        own.append(loaded["service_p99"] - configured_ms)
+        generator.append(base["p99"])
         print(
-            f"round {round_}: 0 ms simulator service p50/p99 {base['service_p50']:.3f}/"
-            f"{base['service_p99']:.3f} ms; 10 ms simulator service p50/p99 "
-            f"{loaded['service_p50']:.3f}/{loaded['service_p99']:.3f} ms, latency from schedule "
-            f"p99 {loaded['p99']:.3f} ms, {loaded['rate']:.0f}/s; overhead {overhead:.3f} ms"
+            f"round {round_}: 0 ms simulator latency p99 {base['p99']:.3f} ms (service "
+            f"{base['service_p99']:.3f}); 10 ms simulator latency p50/p99 {loaded['p50']:.3f}/"
+            f"{loaded['p99']:.3f} ms, service p50/p99 {loaded['service_p50']:.3f}/"
+            f"{loaded['service_p99']:.3f} ms, {loaded['rate']:.0f}/s"
         )
-    median = statistics.median(overheads)
+    rounds = args.rounds
+    for label, values in (
+        ("end to end: latency p99 - 10 ms", end_to_end),
+        ("simulator's own: service-time p99 - 10 ms", own),
+    ):
+        median = statistics.median(values)
+        verdict = "within" if median <= TARGET_MS else "over"
+        print(
+            f"{label}, median of {rounds}: {median:.3f} ms; ratio to the {TARGET_MS:g} ms "
+            f"target {median / TARGET_MS:.2f} ({verdict})"
+        )
     print(
-        f"service-time p99 - 10 ms, median of {args.rounds}: {median:.3f} ms "
-        f"(target <= {TARGET_MS:g} ms; ratio to target {median / TARGET_MS:.2f})"
+        f"(the generator alone, against a 0 ms simulator: latency p99 "
+        f"{statistics.median(generator):.3f} ms)"
     )
-    print("PASS" if median <= TARGET_MS else "FAIL")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 
 from tests.test_cli import asynclab
@@ -61,6 +62,7 @@ def test_serve_prints_urls_and_stops_on_ctrl_c() -> None:
         [sys.executable, "-m", "asynclab", "serve", "--server", "uvicorn"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    children = []
     try:
         assert process.stdout is not None
         lines = []
@@ -76,7 +78,11 @@ def test_serve_prints_urls_and_stops_on_ctrl_c() -> None:
         from tests.workloads.helpers import get
 
         assert get(url)[0] == 200
+        children = psutil.Process(process.pid).children(recursive=True)
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
     assert process.returncode == 0
+    assert len(children) >= 2  # the server and the simulator
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []

@@ -77,3 +77,18 @@ def test_summary_covers_the_window_and_threads_that_come_and_go() -> None:
     assert sample.ctx_switches_involuntary == 5 + 3 + 9
     whole = _summarize(snapshots, window=None)
     assert whole.rss_peak_bytes == 900 and whole.cpu_user_s == 9.0
+    # Between snapshots the counters are interpolated: half of each interval's growth.
+    half = _summarize(snapshots, window=(1.5, 2.5))
+    assert half.window_s == 1.0 and half.cpu_user_s == 1.5 and half.samples == 1
+
+
+def test_a_worker_replaced_inside_the_window_is_seen() -> None:
+    from asynclab.servers._sampler import _Cpu, _Snapshot, _summarize
+
+    def snap(at: float, pids: list[int]) -> _Snapshot:
+        return _Snapshot(at, 1, 1, len(pids), 1, {p: _Cpu(at, 0.0) for p in pids}, {})
+
+    snapshots = [snap(0.0, [1, 2]), snap(1.0, [1, 2]), snap(2.0, [1, 3]), snap(3.0, [1, 3])]
+    sample = _summarize(snapshots, window=(0.5, 3.0))
+    assert (sample.processes_ended, sample.processes_began) == (1, 1)
+    assert _summarize(snapshots, window=(2.0, 3.0)).processes_ended == 0

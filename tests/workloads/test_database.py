@@ -83,3 +83,27 @@ def test_postgres_serves_the_same_rows_as_sqlite() -> None:
             assert status == 200 and b"Most reviewed" in body
     assert json.loads(bodies["sqlite"]) == json.loads(bodies["postgres"])
     assert len(json.loads(bodies["postgres"])) == 40
+
+
+@needs_postgres
+def test_a_database_holding_another_project_is_refused() -> None:
+    import psycopg
+
+    assert POSTGRES is not None
+    params = POSTGRES.postgres_params()
+    admin = {"host": params["HOST"], "port": params["PORT"], "user": params["USER"] or None}
+    name = "asynclab_foreign_project_test"
+    with psycopg.connect(dbname=params["NAME"], autocommit=True, **admin) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.execute(f"CREATE DATABASE {name}")
+    try:
+        with psycopg.connect(dbname=name, autocommit=True, **admin) as connection:
+            connection.execute("CREATE TABLE django_migrations (app text, name text)")
+            connection.execute("INSERT INTO django_migrations VALUES ('shop', '0001_initial')")
+        user = f"{params['USER']}@" if params["USER"] else ""
+        url = f"postgresql://{user}{params['HOST']}:{params['PORT']}/{name}"
+        with pytest.raises(UsageError, match="holds other Django apps \\(shop\\)"):
+            prepare_database(DatabaseConfig("postgres", url))
+    finally:
+        with psycopg.connect(dbname=params["NAME"], autocommit=True, **admin) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

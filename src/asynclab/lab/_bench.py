@@ -14,15 +14,19 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import psutil
 
 from asynclab.environment import collect_environment
 from asynclab.errors import AsynclabError, ProcessStartError, UsageError
 from asynclab.files import atomic_write_text
 from asynclab.lab._pinning import CpuPlan
-from asynclab.load import LoadResult, LoadSpec, parse_target, run_load
+from asynclab.load import LoadResult, LoadSpec, check_open_files, parse_target, run_load
 from asynclab.servers import (
+    DEFAULT_THREADS,
     ResourceSample,
     ResourceSampler,
     RunningServer,
@@ -40,6 +44,7 @@ from asynclab.workloads import (
     get_scenario,
     prepare_database,
 )
+from asynclab.workloads._cpu_work import calibrate
 
 SCHEMA = "asynclab.bench/1"
 _PACKAGES = ("django", "asgiref", "aiohttp", "urllib3", "psycopg", "psycopg-pool")
@@ -63,6 +68,9 @@ class BenchSpec:
     workers: int = 1
     threads: int | None = None
     cpus: CpuPlan = field(default_factory=CpuPlan)
+    seed: int = 1
+    """Seed of the simulator's jitter and error draws: each run gets a fresh simulator with it,
+    so every variant sees the same sequence of delays from each provider."""
 
     def __post_init__(self) -> None:
         scenario = get_scenario(self.scenario)
@@ -87,7 +95,7 @@ class BenchSpec:
         ServerOptions(self.workers, self.threads)  # validates both
         # The load's own checks (rate, connections, durations) run on a stand-in target now,
         # so that bad input is refused before any server starts.
-        self.load_spec("http://127.0.0.1:1/")
+        check_open_files(self.load_spec("http://127.0.0.1:1/"))
 
     @property
     def scenario_spec(self) -> ScenarioSpec:
@@ -136,6 +144,7 @@ class BenchSpec:
             "workers": self.workers,
             "threads": self.threads,
             "database": self.database.describe() if self.scenario_spec.uses_database else None,
+            "seed": self.seed,
         }
 
 
@@ -151,7 +160,9 @@ class BenchRun:
     variant: str
     repeat: int
     url: str = ""
+    argv: list[str] = field(default_factory=list)
     start_to_ready_s: float | None = None
+    idle_rss_bytes: int | None = None
     load: LoadResult | None = None
     resources: ResourceSample | None = None
     failure: str | None = None
@@ -170,7 +181,9 @@ class BenchRun:
             "failure": self.failure,
             "notes": self.notes,
             "url": self.url,
+            "argv": self.argv,
             "start_to_ready_s": self.start_to_ready_s,
+            "idle_rss_bytes": self.idle_rss_bytes,
             "load": self.load.to_dict() if self.load is not None else None,
             "resources": self.resources.to_dict() if self.resources is not None else None,
         }
@@ -183,59 +196,85 @@ def _median(values: Iterable[float | None]) -> float | None:
 
 @dataclass(frozen=True)
 class BenchRow:
-    """One (server, variant) pair over its repeats: medians, peaks and sums."""
+    """One (server, variant) pair over its repeats.
+
+    Rates, percentiles and per-run resources are medians over the repeats (each run is one
+    sample of the pair); ``max`` is the largest over all runs; ``error_rate`` and CPU per
+    request pool every run that measured both.
+    """
 
     server: str
     variant: str
     runs: int
     failed: int
     rate: float | None
+    ok_rate: float | None
     latency_ms: dict[str, float | None]
     requests: int
     errors: int
+    error_rate: float | None
     rss_peak_bytes: int | None
     rss_mean_bytes: float | None
+    idle_rss_bytes: float | None
     threads_peak: int | None
+    fds_peak: int | None
     cpu_s: float | None
     cpu_ms_per_request: float | None
     ctx_switches_voluntary: float | None
     ctx_switches_involuntary: float | None
     in_flight: float | None
     rss_per_in_flight_bytes: float | None
+    generator_cpu_percent: float | None
     failures: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, server: str, variant: str, runs: list[BenchRun]) -> BenchRow:
-        good = [r for r in runs if r.ok]
+        good = [r for r in runs if r.ok and r.load is not None]
         loads = [r.load for r in good if r.load is not None]
         samples = [r.resources for r in good if r.resources is not None]
-        keys = ("p50", "p90", "p99", "p99.9", "max", "mean")
+        keys = ("p50", "p90", "p99", "p99.9", "mean")
         latency = {k: _median(load.latency_ms[k] for load in loads) for k in keys}
-        cpu = [s.cpu_user_s + s.cpu_system_s for s in samples]
-        answered = sum(load.samples.completed_in_window for load in loads)
-        # Requests in flight on average (Little's law): what RSS is shared among.
+        maxima = [load.latency_ms["max"] for load in loads if load.latency_ms["max"] is not None]
+        latency["max"] = max(maxima, default=None)
+        measured = [
+            (r.load, r.resources) for r in good if r.load is not None and r.resources is not None
+        ]
+        cpu_total = sum(res.cpu_user_s + res.cpu_system_s for _, res in measured)
+        answered = sum(load.samples.completed_in_window for load, _ in measured)
+        requests = sum(load.samples.total for load in loads)
+        errors = sum(load.samples.total - load.samples.ok for load in loads)
+        # Requests in flight on average (Little's law): what the memory above idle is shared by.
         in_flight = _median(
             load.achieved_rate * (load.latency_ms["mean"] or 0) / 1000 for load in loads
         )
         rss_mean = _median(s.rss_mean_bytes for s in samples)
+        idle = _median(r.idle_rss_bytes for r in good)
+        above_idle = rss_mean - idle if rss_mean is not None and idle is not None else None
         return cls(
             server=server,
             variant=variant,
             runs=len(runs),
             failed=len(runs) - len(good),
             rate=_median(load.achieved_rate for load in loads),
+            ok_rate=_median(load.achieved_rate * (1 - load.error_rate) for load in loads),
             latency_ms=latency,
-            requests=sum(load.samples.total for load in loads),
-            errors=sum(load.samples.total - load.samples.ok for load in loads),
+            requests=requests,
+            errors=errors,
+            error_rate=errors / requests if requests else None,
             rss_peak_bytes=max((s.rss_peak_bytes for s in samples), default=None),
             rss_mean_bytes=rss_mean,
+            idle_rss_bytes=idle,
             threads_peak=max((s.threads_peak for s in samples), default=None),
-            cpu_s=_median(cpu),
-            cpu_ms_per_request=1000 * sum(cpu) / answered if samples and answered else None,
+            fds_peak=max((s.fds_peak for s in samples), default=None),
+            cpu_s=_median(s.cpu_user_s + s.cpu_system_s for s in samples),
+            cpu_ms_per_request=1000 * cpu_total / answered if answered else None,
             ctx_switches_voluntary=_median(s.ctx_switches_voluntary for s in samples),
             ctx_switches_involuntary=_median(s.ctx_switches_involuntary for s in samples),
             in_flight=in_flight,
-            rss_per_in_flight_bytes=rss_mean / in_flight if rss_mean and in_flight else None,
+            rss_per_in_flight_bytes=(
+                max(above_idle, 0.0) / in_flight if above_idle is not None and in_flight else None
+            ),
+            generator_cpu_percent=max((load.cpu_percent for load in loads), default=None),
             failures=tuple(r.failure for r in runs if r.failure),
         )
 
@@ -263,7 +302,7 @@ class BenchResult:
     spec: BenchSpec
     runs: list[BenchRun] = field(default_factory=list)
     environment: dict[str, Any] = field(default_factory=dict)
-    upstream_url: str | None = None
+    cpu_units_per_ms: float = 0.0
     interrupted: bool = False
 
     @property
@@ -286,7 +325,8 @@ class BenchResult:
         first = self.first_good_row()
         return {
             "schema": SCHEMA,
-            "bench": self.spec.to_dict(),
+            "bench": self.spec.to_dict()
+            | {"cpu_units_per_ms": self.cpu_units_per_ms or None, "workload": _workload_facts()},
             "pinning": self.spec.cpus.to_dict(),
             "interrupted": self.interrupted,
             "environment": self.environment,
@@ -334,10 +374,11 @@ def run_bench(
     if scenario.uses_database:
         prepare_database(spec.database)
     try:
-        with spec.cpus.clients_here(), start_upstream(UpstreamBehaviour()) as upstream:
-            result.upstream_url = upstream.url
+        with spec.cpus.clients_here():
+            # Calibrated once, here, so that every server of the bench does the same work.
+            result.cpu_units_per_ms = calibrate() if spec.scenario == "cpu" else 0.0
             for index, (repeat, server, variant) in enumerate(plan, start=1):
-                run = _run_one(spec, server, variant, repeat, upstream.url)
+                run = _run_one(spec, server, variant, repeat, result.cpu_units_per_ms)
                 result.runs.append(run)
                 if checkpoint is not None:
                     checkpoint(result)
@@ -360,7 +401,19 @@ def _environment(spec: BenchSpec) -> dict[str, Any]:
     return environment
 
 
-def _workload_config(spec: BenchSpec, variant: str, upstream_url: str) -> WorkloadConfig:
+def _workload_facts() -> dict[str, Any]:
+    """The workload project's fixed settings that shape results: recorded with them."""
+    defaults = WorkloadConfig()
+    return {
+        "fanout_threads": defaults.fanout_threads,
+        "db_pool_size": defaults.db_pool_size,
+        "default_threads": DEFAULT_THREADS,
+    }
+
+
+def _workload_config(
+    spec: BenchSpec, variant: str, upstream_url: str, cpu_units_per_ms: float
+) -> WorkloadConfig:
     values = spec.values
     middleware = spec.scenario == "middleware"
     return WorkloadConfig(
@@ -368,19 +421,39 @@ def _workload_config(spec: BenchSpec, variant: str, upstream_url: str) -> Worklo
         database=spec.database,
         middleware_stack=variant if middleware else "",
         middleware_depth=values["m"] if middleware else 0,
+        cpu_units_per_ms=cpu_units_per_ms,
     )
 
 
+def _tree_rss(pid: int) -> int | None:
+    try:
+        leader = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [leader, *leader.children(recursive=True)])
+    except psutil.Error:
+        return None
+
+
 def _run_one(
-    spec: BenchSpec, server: ServerSpec, variant: str, repeat: int, upstream_url: str
+    spec: BenchSpec, server: ServerSpec, variant: str, repeat: int, cpu_units_per_ms: float
 ) -> BenchRun:
     options, notes = spec.options_for(server)
     run = BenchRun(server.name, variant, repeat, notes=notes)
-    config = _workload_config(spec, variant, upstream_url)
     server_cpus = set(spec.cpus.server) or None
     try:
-        with start_server(server, options, config=config, cpus=server_cpus) as running:
+        # A fresh simulator per run, with the bench's seed: each provider's sequence of delays
+        # is then the same for every pair, whatever order the requests arrive in.
+        with (
+            start_upstream(UpstreamBehaviour(seed=spec.seed)) as upstream,
+            start_server(
+                server,
+                options,
+                config=_workload_config(spec, variant, upstream.url, cpu_units_per_ms),
+                cpus=server_cpus,
+            ) as running,
+        ):
+            run.argv = [Path(running.process.argv[0]).name, *running.process.argv[1:]]
             run.start_to_ready_s = running.start_to_ready_s
+            run.idle_rss_bytes = _tree_rss(running.process.pid)
             run.url = running.url + spec.scenario_spec.path(variant, dict(spec.params))
             _measure(spec, running, run)
     except ProcessStartError as exc:
@@ -423,6 +496,13 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun) -> None:
             f"{running.spec.name} exited with code {code} during the measurement"
             f"{running.process.output_tail()}"
         )
+    elif run.resources is not None and run.resources.processes_ended:
+        run.failure = (
+            f"{run.resources.processes_ended} process(es) of {running.spec.name} ended during "
+            f"the measurement (a worker crashed or was replaced){running.process.output_tail()}"
+        )
+    if run.load is not None:
+        run.notes.extend(run.load.warnings)
 
 
 def _check_answer(url: str, timeout_s: float) -> str | None:

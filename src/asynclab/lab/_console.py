@@ -62,6 +62,11 @@ def render_table(result: BenchResult, console: Console) -> None:
     for row in result.rows():
         for failure in row.failures:
             console.print(f"[red]failed[/red] {row.server} {row.variant}: {failure}")
+    notes = dict.fromkeys(
+        f"{run.server} {run.variant}: {note}" for run in result.runs for note in run.notes
+    )
+    for note in notes:
+        console.print(f"[yellow]note[/yellow] {note}", highlight=False)
     pinning = spec.cpus
     if pinning.pinned:
         console.print(

@@ -34,7 +34,7 @@ class GeneratorError(AsynclabError):
 
 def run_load(spec: LoadSpec, *, on_progress: ProgressCallback | None = None) -> LoadResult:
     """Run ``spec`` and return its merged result; Ctrl-C ends it early with what was measured."""
-    _raise_open_files_limit(spec)
+    check_open_files(spec)
     started_at = time.time()
     if spec.processes == 1:
         parts = [_run_here(spec, on_progress)]
@@ -43,7 +43,8 @@ def run_load(spec: LoadSpec, *, on_progress: ProgressCallback | None = None) -> 
     return LoadResult.from_parts(spec, parts, started_at=started_at)
 
 
-def _raise_open_files_limit(spec: LoadSpec) -> None:
+def check_open_files(spec: LoadSpec) -> None:
+    """Raise the open-files limit as far as ``spec`` needs, or refuse it with a UsageError."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     needed = (spec.max_connections if spec.rate is not None else spec.connections) + 64
     if soft != resource.RLIM_INFINITY and soft < needed:

@@ -2,9 +2,17 @@
 
 from asynclab.servers._launch import RunningServer, free_port, start_server
 from asynclab.servers._sampler import ResourceSample, ResourceSampler
-from asynclab.servers._specs import SERVERS, Interface, ServerOptions, ServerSpec, get_server
+from asynclab.servers._specs import (
+    DEFAULT_THREADS,
+    SERVERS,
+    Interface,
+    ServerOptions,
+    ServerSpec,
+    get_server,
+)
 
 __all__ = [
+    "DEFAULT_THREADS",
     "SERVERS",
     "Interface",
     "ResourceSample",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -18,15 +19,18 @@ from typing import Any, NamedTuple
 import psutil
 
 from asynclab.errors import AsynclabError
+from asynclab.processes import die_with_parent
 
 
 @dataclass(frozen=True)
 class ResourceSample:
     """Resource use of a process tree over a window.
 
-    Peaks and means are over the samples taken; CPU seconds and context switches are the growth
-    of the counters between the window's start and end, summed over the tree's processes (CPU)
-    and threads (switches); one that exits inside the window counts up to its last sample.
+    Peaks and means are over the samples taken in the window; CPU seconds and context switches
+    are the growth of the counters between the window's start and end (interpolated between
+    samples), summed over the tree's processes (CPU) and threads (switches); one that exits
+    inside the window counts up to its last sample. ``processes_ended``/``began``: processes
+    of the tree that ended or appeared inside the window.
     """
 
     window_s: float
@@ -40,6 +44,8 @@ class ResourceSample:
     cpu_system_s: float
     ctx_switches_voluntary: int
     ctx_switches_involuntary: int
+    processes_ended: int = 0
+    processes_began: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,40 +134,59 @@ def _snapshot(root: psutil.Process, known: dict[int, psutil.Process]) -> _Snapsh
     return _Snapshot(time.monotonic(), rss, threads, len(tree), fds, cpu, switches)
 
 
-def _growth(
-    inside: list[_Snapshot], begin: _Snapshot, counters: Callable[[_Snapshot], dict[Any, Any]]
-) -> list[float]:
-    """Each counter field's growth over the window, summed over processes or threads.
+def _cumulative(
+    snapshots: list[_Snapshot], counters: Callable[[_Snapshot], dict[Any, Any]]
+) -> list[tuple[float, float]]:
+    """At each snapshot, a counter pair summed over every process or thread seen so far.
 
-    One already running at the start counts from there; a newer one from zero; one that ended
-    inside the window up to its last snapshot.
+    One seen before keeps its last value when it ends (its work is not undone); a new one
+    counts from zero, so its whole count is growth.
     """
     latest: dict[Any, Any] = {}
-    for snapshot in inside:
+    totals = []
+    for snapshot in snapshots:
         latest.update(counters(snapshot))
-    start = counters(begin)
-    totals = [0.0, 0.0]
-    for key, values in latest.items():
-        base = start.get(key, (0, 0))
-        for index in (0, 1):
-            totals[index] += values[index] - base[index]
+        totals.append((sum(v[0] for v in latest.values()), sum(v[1] for v in latest.values())))
     return totals
 
 
+def _at(times: list[float], values: list[tuple[float, float]], t: float) -> tuple[float, float]:
+    """``values`` interpolated linearly at time ``t`` (clamped to the sampled span)."""
+    if t <= times[0]:
+        return values[0]
+    for i in range(1, len(times)):
+        if t <= times[i]:
+            share = (t - times[i - 1]) / (times[i] - times[i - 1])
+            before, after = values[i - 1], values[i]
+            return (
+                before[0] + share * (after[0] - before[0]),
+                before[1] + share * (after[1] - before[1]),
+            )
+    return values[-1]
+
+
 def _summarize(snapshots: list[_Snapshot], window: tuple[float, float] | None) -> ResourceSample:
-    """Peaks and means over the snapshots inside ``window`` (all when None); counters grow from
-    the last snapshot at or before its start to the first at or after its end."""
-    if window is None:
-        begin, end = snapshots[0], snapshots[-1]
-    else:
-        start, stop = window
-        begin = next((s for s in reversed(snapshots) if s.at <= start), snapshots[0])
-        end = next((s for s in snapshots if s.at >= stop), snapshots[-1])
-    inside = [s for s in snapshots if begin.at <= s.at <= end.at] or [end]
-    user, system = _growth(inside, begin, lambda s: s.cpu)
-    voluntary, involuntary = _growth(inside, begin, lambda s: s.switches)
+    """Peaks and means over the snapshots inside ``window`` (all when None); counters are
+    interpolated at the window's edges, so that set-up and drain between snapshots stay out."""
+    times = [s.at for s in snapshots]
+    start, stop = (times[0], times[-1]) if window is None else window
+    start, stop = max(start, times[0]), min(max(stop, start), times[-1])
+    inside = [s for s in snapshots if start <= s.at <= stop]
+    if not inside:  # a window shorter than the sampling interval: its nearest snapshot
+        inside = [min(snapshots, key=lambda s: abs(s.at - (start + stop) / 2))]
+    growth = []
+    for counters in (lambda s: s.cpu, lambda s: s.switches):
+        totals = _cumulative(snapshots, counters)
+        first, last = _at(times, totals, start), _at(times, totals, stop)
+        growth.append((last[0] - first[0], last[1] - first[1]))
+    (user, system), (voluntary, involuntary) = growth
+    # Processes that ended or began inside the window: a worker that crashed and was replaced
+    # by its supervisor shows here even though the server as a whole kept answering.
+    seen = set().union(*(s.cpu for s in inside))
+    ended = seen - set(inside[-1].cpu)
+    began = seen - set(inside[0].cpu)
     return ResourceSample(
-        window_s=end.at - begin.at,
+        window_s=stop - start,
         samples=len(inside),
         rss_peak_bytes=max(s.rss for s in inside),
         rss_mean_bytes=sum(s.rss for s in inside) / len(inside),
@@ -170,14 +195,20 @@ def _summarize(snapshots: list[_Snapshot], window: tuple[float, float] | None) -
         fds_peak=max(s.fds for s in inside),
         cpu_user_s=user,
         cpu_system_s=system,
-        ctx_switches_voluntary=int(voluntary),
-        ctx_switches_involuntary=int(involuntary),
+        ctx_switches_voluntary=round(voluntary),
+        ctx_switches_involuntary=round(involuntary),
+        processes_ended=len(ended),
+        processes_began=len(began),
     )
 
 
 def _sample_tree(pid: int, interval_s: float, pipe: Pipe) -> None:
     """Sampler process: sample until the parent says stop (with the window it wants, or None),
     then send a ResourceSample."""
+    # Ctrl-C is the parent's to handle: it stops this process through the pipe, so that the
+    # window measured so far is still summarized. If the parent dies, so does this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     root = psutil.Process(pid)
     known: dict[int, psutil.Process] = {}
     snapshots: list[_Snapshot] = []

@@ -13,6 +13,11 @@ from asynclab.workloads import ASGI_APPLICATION, WSGI_APPLICATION
 
 Interface = Literal["wsgi", "asgi"]
 
+DEFAULT_THREADS = 32
+"""Threads per worker for every server that has a thread setting, unless --threads says
+otherwise: one default for all, so that thread-bound servers are compared on equal terms
+(gunicorn's own default is 1 thread, granian's hundreds of blocking threads)."""
+
 
 @dataclass(frozen=True)
 class ServerOptions:
@@ -75,7 +80,7 @@ def _gunicorn(worker_class: str) -> ArgvBuilder:
         argv = ["gunicorn", WSGI_APPLICATION, "--bind", f"{options.host}:{port}"]
         argv += ["--workers", str(options.workers), "--worker-class", worker_class]
         if worker_class == "gthread":
-            argv += ["--threads", str(options.threads or 4)]
+            argv += ["--threads", str(options.threads or DEFAULT_THREADS)]
         return argv
 
     return build
@@ -94,8 +99,8 @@ def _granian(interface: Interface) -> ArgvBuilder:
         application = WSGI_APPLICATION if interface == "wsgi" else ASGI_APPLICATION
         argv = ["granian", "--interface", interface, "--host", options.host, "--port", str(port)]
         argv += ["--workers", str(options.workers), "--no-ws"]
-        if interface == "wsgi" and options.threads is not None:
-            argv += ["--blocking-threads", str(options.threads)]
+        if interface == "wsgi":
+            argv += ["--blocking-threads", str(options.threads or DEFAULT_THREADS)]
         return [*argv, application]
 
     return build

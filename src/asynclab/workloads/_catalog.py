@@ -185,11 +185,14 @@ SCENARIOS: dict[str, ScenarioSpec] = {
         ),
         ScenarioSpec(
             "orm",
-            "one list query with a join and a filter",
+            "a lookup (get/aget), then one list query with a join and a filter",
             ("sync", "async"),
-            (ParamSpec("rows", _integer(1, 5000), "50", "rows returned"),),
+            (
+                ParamSpec("rows", _integer(1, 5000), "50", "rows returned"),
+                ParamSpec("hotel", _integer(1, 1000), "1", "the hotel whose city is listed"),
+            ),
             uses_database=True,
-            variant_help={"async": "the async ORM: async for over the queryset"},
+            variant_help={"async": "the async ORM: aget, then async for over the queryset"},
         ),
         ScenarioSpec(
             "cpu",

@@ -63,6 +63,9 @@ def _pool() -> urllib3.PoolManager:
 def sync_get_json(url: str, timeout_s: float) -> Any:
     try:
         response = _pool().request("GET", url, timeout=urllib3.Timeout(total=timeout_s))
+    except urllib3.exceptions.NewConnectionError:
+        # urllib3 2.x makes a refused connection a kind of timeout: it is not one.
+        raise ProviderFailed("error") from None
     except urllib3.exceptions.TimeoutError:
         raise ProviderFailed("deadline") from None
     except urllib3.exceptions.HTTPError:

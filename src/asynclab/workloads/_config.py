@@ -110,6 +110,8 @@ class WorkloadConfig:
     """Size of the process-wide thread pool of the fanout ``threads`` variant."""
     db_pool_size: int = 16
     """Largest PostgreSQL pool per server process."""
+    cpu_units_per_ms: float = 0.0
+    """The cpu scenario's work per millisecond (0: each server process calibrates itself)."""
 
     def to_env(self) -> dict[str, str]:
         return {
@@ -121,6 +123,7 @@ class WorkloadConfig:
             f"{_ENV_PREFIX}MIDDLEWARE_DEPTH": str(self.middleware_depth),
             f"{_ENV_PREFIX}FANOUT_THREADS": str(self.fanout_threads),
             f"{_ENV_PREFIX}DB_POOL_SIZE": str(self.db_pool_size),
+            f"{_ENV_PREFIX}CPU_UNITS_PER_MS": repr(self.cpu_units_per_ms),
         }
 
     @classmethod
@@ -140,4 +143,5 @@ class WorkloadConfig:
             middleware_depth=int(get("MIDDLEWARE_DEPTH", "0")),
             fanout_threads=int(get("FANOUT_THREADS", "64")),
             db_pool_size=int(get("DB_POOL_SIZE", "16")),
+            cpu_units_per_ms=float(get("CPU_UNITS_PER_MS", "0")),
         )

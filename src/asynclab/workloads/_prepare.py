@@ -51,9 +51,16 @@ def prepare_database(database: DatabaseConfig) -> None:
         return
     # Build beside the final file and rename, so that a crash or a concurrent run never leaves
     # a half-seeded file where servers look for it.
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.unlink(missing_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        partial.touch()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write the workload database in {path.parent} ({exc.strerror}): "
+            "set ASYNCLAB_CACHE_DIR to a writable directory"
+        ) from None
     try:
         _run_prepare(DatabaseConfig("sqlite", str(partial)))
         os.replace(partial, path)
@@ -71,10 +78,29 @@ def _run_prepare(database: DatabaseConfig, *, check_only: bool = False) -> bool:
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
     if check_only:
         return done.returncode == 0
+    if done.returncode == _REFUSED:
+        raise UsageError(done.stderr.strip().splitlines()[-1])
     if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
-        raise AsynclabError(f"preparing the workload database failed:\n{tail}")
+        lines = done.stderr.strip().splitlines()
+        raise AsynclabError(
+            "preparing the workload database failed: " + (lines[-1] if lines else "no output")
+        )
     return True
+
+
+_REFUSED = 3
+_LOCK_ID = 0x61_73_79_6E  # "asyn": one seeding at a time per PostgreSQL database
+
+
+def _foreign_apps() -> list[str]:
+    """Django apps other than the workload's that have migrations in this database."""
+    from django.db import connection
+
+    if "django_migrations" not in connection.introspection.table_names():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT app FROM django_migrations")
+        return sorted(app for (app,) in cursor.fetchall() if app != "hotels")
 
 
 def main(command: str) -> int:
@@ -90,11 +116,25 @@ def main(command: str) -> int:
             return 0 if seeded_version() == SEED_VERSION else 1
         except Exception:  # no tables yet, an older schema: not seeded
             return 1
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # The seed deletes and rewrites its tables: never in a database that holds another
+        # project's apps (DATABASE_URL often points at the user's own application database).
+        foreign = _foreign_apps()
+        if foreign:
+            print(
+                f"the PostgreSQL database {connection.settings_dict['NAME']!r} holds other "
+                f"Django apps ({', '.join(foreign[:5])}): point DATABASE_URL at an empty "
+                "database for asynclab",
+                file=sys.stderr,
+            )
+            return _REFUSED
+        with connection.cursor() as cursor:  # two runs seeding at once would deadlock
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_LOCK_ID])
     call_command("migrate", verbosity=0, interactive=False)
     if seeded_version() != SEED_VERSION:
         seed(SEED_VERSION)
-    from django.db import connection
-
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # WAL lets the servers' readers never wait for each other; it persists in the file.

@@ -1,46 +1,27 @@
 """``cpu``: deterministic pure-Python work of about ``ms`` milliseconds.
 
 The work holds the GIL the whole time (no C call releases it), like real Python CPU-bound code.
-Each server process calibrates how much work a millisecond is when it loads the views
-(wsgi.py/asgi.py import them at start-up), so that ``ms`` means the same on any machine.
+How much work a millisecond is comes from the WorkloadConfig (the lab calibrates once, so every
+server of a bench does the same work); without it, each server process calibrates itself when
+it loads the views (wsgi.py/asgi.py import them at start-up). The body carries the work's
+result, so that identical bodies also mean identical work.
 """
 
 from __future__ import annotations
 
-import time
-
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from asynclab.workloads._catalog import InvalidParameter
+from asynclab.workloads._cpu_work import calibrate, spin
 from asynclab.workloads.scenarios._common import bad_request, json_response, read_params
 
-_CALIBRATION_UNITS = 20_000
+UNITS_PER_MS = settings.CONFIG.cpu_units_per_ms or calibrate()
 
 
-def spin(units: int) -> int:
-    """``units`` steps of a linear congruential generator: pure bytecode, no allocation."""
-    x = 1
-    for _ in range(units):
-        x = (x * 1103515245 + 12345) & 0x7FFFFFFF
-    return x
-
-
-def calibrate(rounds: int = 7) -> float:
-    """Units of work per millisecond on this machine (the fastest of several rounds: the
-    others were interrupted by something else)."""
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        spin(_CALIBRATION_UNITS)
-        best = min(best, time.perf_counter() - started)
-    return _CALIBRATION_UNITS / (best * 1000)
-
-
-UNITS_PER_MS = calibrate()
-
-
-def _work(ms: float) -> None:
-    spin(round(ms * UNITS_PER_MS))
+def _work(ms: float) -> dict[str, object]:
+    units = round(ms * UNITS_PER_MS)
+    return {"ms": ms, "units": units, "result": spin(units)}
 
 
 def cpu_sync(request: HttpRequest) -> HttpResponse:
@@ -48,8 +29,7 @@ def cpu_sync(request: HttpRequest) -> HttpResponse:
         params = read_params("cpu", request)
     except InvalidParameter as error:
         return bad_request(error)
-    _work(params["ms"])
-    return json_response({"ms": params["ms"]})
+    return json_response(_work(params["ms"]))
 
 
 async def cpu_async(request: HttpRequest) -> HttpResponse:
@@ -57,8 +37,8 @@ async def cpu_async(request: HttpRequest) -> HttpResponse:
         params = read_params("cpu", request)
     except InvalidParameter as error:
         return bad_request(error)
-    _work(params["ms"])  # on the event loop, as a naive async view does: that is the point
-    return json_response({"ms": params["ms"]})
+    # On the event loop, as a naive async view does: that is the point.
+    return json_response(_work(params["ms"]))
 
 
 VIEWS = {"sync": cpu_sync, "async": cpu_async}

@@ -1,4 +1,8 @@
-"""``orm``: one list query with a join and a filter, through the sync or the async ORM."""
+"""``orm``: a lookup and one list query with a join and a filter, sync or async ORM.
+
+The hotel given by ``hotel`` is fetched (``get``/``aget``), then the cheapest offers in its city
+are listed (iteration/``async for``): the two ways the async ORM is used most.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from asynclab.workloads._catalog import InvalidParameter
-from asynclab.workloads.hotels.models import Offer
+from asynclab.workloads.hotels.models import Hotel, Offer
 from asynclab.workloads.scenarios._common import bad_request, json_response, read_params
 
 
-def _queryset(rows: int) -> QuerySet[Offer]:
+def _queryset(city: str, rows: int) -> QuerySet[Offer]:
     # Offers joined to their room and hotel, filtered on both sides of the join; ordered by the
     # indexed price with the id as tie-break, so that both variants list the same rows.
     return (
         Offer.objects.select_related("room__hotel")
-        .filter(room__hotel__stars__gte=3, price__lte=300)
+        .filter(room__hotel__city=city, room__hotel__stars__gte=2, price__lte=400)
         .order_by("price", "id")[:rows]
     )
 
@@ -40,7 +44,8 @@ def orm_sync(request: HttpRequest) -> HttpResponse:
         params = read_params("orm", request)
     except InvalidParameter as error:
         return bad_request(error)
-    return json_response([_row(offer) for offer in _queryset(params["rows"])])
+    anchor = Hotel.objects.get(pk=params["hotel"])
+    return json_response([_row(offer) for offer in _queryset(anchor.city, params["rows"])])
 
 
 async def orm_async(request: HttpRequest) -> HttpResponse:
@@ -48,7 +53,9 @@ async def orm_async(request: HttpRequest) -> HttpResponse:
         params = read_params("orm", request)
     except InvalidParameter as error:
         return bad_request(error)
-    return json_response([_row(offer) async for offer in _queryset(params["rows"])])
+    anchor = await Hotel.objects.aget(pk=params["hotel"])
+    rows = [_row(offer) async for offer in _queryset(anchor.city, params["rows"])]
+    return json_response(rows)
 
 
 VIEWS = {"sync": orm_sync, "async": orm_async}
