@@ -148,6 +148,9 @@ def load(
         bool, typer.Option(help="Allow a target outside loopback (you must own it).")
     ] = False,
     seed: Annotated[int | None, typer.Option(help="Seed for Poisson arrivals.")] = None,
+    count_header: Annotated[
+        str | None, typer.Option(help="Count answers carrying this response header.")
+    ] = None,
     demo: Annotated[
         bool, typer.Option(help="Start the built-in demo server and load it instead of URL.")
     ] = False,
@@ -172,6 +175,7 @@ def load(
         "body": _read_body(body),
         "processes": processes,
         "seed": seed,
+        "count_header": count_header,
     }
     if url is not None:
         spec = LoadSpec(target=parse_target(url, allow_remote=allow_remote), **settings)  # type: ignore[arg-type]

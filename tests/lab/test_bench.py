@@ -182,3 +182,14 @@ def test_ctrl_c_keeps_the_runs_so_far_and_leaves_no_process(tmp_path: Path) -> N
     assert any(run["status"] == "ok" for run in data["runs"])
     _, alive = psutil.wait_procs(children, timeout=10)
     assert alive == []
+
+
+def test_partial_fanout_answers_are_counted() -> None:
+    spec = BenchSpec(
+        "fanout", variants=("async",), servers=("uvicorn",), connections=2, duration_s=1.0,
+        warmup_s=0.0, params=(("n", "3"), ("hang", "2"), ("deadline_ms", "50"),
+                              ("latency_ms", "5")),
+    )  # fmt: skip
+    (row,) = run_bench(spec).rows()
+    assert row.errors == 0
+    assert row.partial is not None and row.partial == row.requests > 0

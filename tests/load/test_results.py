@@ -92,3 +92,15 @@ def test_threshold_parsing(text: str, metric: str, value: float) -> None:
 def test_bad_thresholds(text: str, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         parse_threshold(text)
+
+
+def test_count_header_counts_the_answers_that_carry_it(fast_url: str) -> None:
+    for settings in ({"rate": 200}, {"connections": 2}):
+        marked = load(fast_url, duration_s=1.0, count_header="content-type", **settings)
+        assert marked.samples.marked == marked.samples.ok > 0
+        data = marked.to_dict()
+        jsonschema.validate(data, SCHEMA)
+        assert data["requests"]["marked"] == marked.samples.ok
+        absent = load(fast_url, duration_s=1.0, count_header="X-Not-There", **settings)
+        assert absent.samples.marked == 0
+    assert load(fast_url, rate=50, duration_s=0.5).to_dict()["requests"]["marked"] is None

@@ -34,8 +34,9 @@ def test_variants_answer_identical_bodies(server: RunningServer, scenario: str) 
     for params in CASES[scenario]:
         answers = {}
         for variant in spec.variants:
-            status, body, _ = get(server.url + spec.path(variant, params))
+            status, body, headers = get(server.url + spec.path(variant, params))
             assert status == 200, (variant, params, body[:300])
+            assert "X-Asynclab-Partial" not in headers
             answers[variant] = body
         assert len(set(answers.values())) == 1, (scenario, params)
 
@@ -71,8 +72,9 @@ def test_fanout_lists_hanging_providers_after_the_deadline(
     server: RunningServer, variant: str
 ) -> None:
     path = f"/fanout/{variant}?n=4&hang=2,4&deadline_ms=300&latency_ms=5"
-    status, body, _ = get(server.url + path)
+    status, body, headers = get(server.url + path)
     assert status == 200
+    assert headers["X-Asynclab-Partial"] == "2"  # marked, for load generators to count
     answer = json.loads(body)
     assert answer["partial"] is True
     assert answer["answered"] == 2

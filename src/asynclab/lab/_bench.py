@@ -44,6 +44,7 @@ from asynclab.workloads import (
     get_scenario,
     prepare_database,
 )
+from asynclab.workloads._catalog import PARTIAL_HEADER
 from asynclab.workloads._cpu_work import calibrate
 
 SCHEMA = "asynclab.bench/1"
@@ -114,6 +115,8 @@ class BenchSpec:
             duration_s=self.duration_s,
             warmup_s=0.0,  # bench warms up with a run of its own, outside the sampler's window
             timeout_s=self.timeout_s,
+            # fanout marks its partial answers (providers past their deadline or failed).
+            count_header=PARTIAL_HEADER if self.scenario == "fanout" else None,
         )
 
     def options_for(self, server: ServerSpec) -> tuple[ServerOptions, list[str]]:
@@ -213,6 +216,7 @@ class BenchRow:
     requests: int
     errors: int
     error_rate: float | None
+    partial: int | None
     rss_peak_bytes: int | None
     rss_mean_bytes: float | None
     idle_rss_bytes: float | None
@@ -261,6 +265,9 @@ class BenchRow:
             requests=requests,
             errors=errors,
             error_rate=errors / requests if requests else None,
+            partial=sum(load.samples.marked for load in loads)
+            if loads and any(load.spec.count_header for load in loads)
+            else None,
             rss_peak_bytes=max((s.rss_peak_bytes for s in samples), default=None),
             rss_mean_bytes=rss_mean,
             idle_rss_bytes=idle,

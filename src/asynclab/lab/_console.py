@@ -80,6 +80,8 @@ def _cells(row: BenchRow, first: BenchRow | None) -> list[str]:
         return [row.server, row.variant, "failed", *["-"] * 11]
     ratios = row.ratios(first)
     errors = f"{row.errors:,}" + (f" ({row.failed} failed)" if row.failed else "")
+    if row.partial:
+        errors += f" +{row.partial:,} partial"
     switches = f"{_number(row.ctx_switches_voluntary)}/{_number(row.ctx_switches_involuntary)}"
     return [
         row.server,

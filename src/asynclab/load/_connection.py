@@ -16,6 +16,11 @@ import httptools
 _FRAMING_HEADER = re.compile(rb"\r\n(content-length|transfer-encoding)[ \t]*:", re.IGNORECASE)
 
 
+def header_marker(name: str) -> re.Pattern[bytes]:
+    """A pattern that finds response header ``name`` in an answer's head."""
+    return re.compile(rb"\r\n" + re.escape(name.encode("latin-1")) + rb"[ \t]*:", re.IGNORECASE)
+
+
 class ConnectionOwner(Protocol):
     def on_response(self, connection: Connection, status: int, keep_alive: bool) -> None: ...
 
@@ -48,9 +53,13 @@ class _HeadAnswerEvents:
 class Connection(asyncio.Protocol):
     """A connection that carries one request at a time (no pipelining)."""
 
-    def __init__(self, owner: ConnectionOwner, *, head: bool = False) -> None:
+    def __init__(
+        self, owner: ConnectionOwner, *, head: bool = False, marker: re.Pattern[bytes] | None = None
+    ) -> None:
         self._owner = owner
         self._head = head
+        self._marker = marker
+        self.marked = False  # the last answer carried the marker header
         self._parser = self._new_parser()
         self.transport: asyncio.Transport | None = None
         self.busy = False  # a request was sent and its answer is not complete
@@ -153,4 +162,7 @@ class Connection(asyncio.Protocol):
         self.busy = False
         self.answers += 1
         self._headers_complete = False
+        if self._marker is not None:
+            head = b"".join(self._head_bytes).split(b"\r\n\r\n", 1)[0]
+            self.marked = self._marker.search(head) is not None
         self._owner.on_response(self, status, keep_alive)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from asynclab.load._connection import Connection
+from asynclab.load._connection import Connection, header_marker
 from asynclab.load._samples import LoadSamples, highest_trackable_us
 from asynclab.load._schedule import OpenModelSchedule
 from asynclab.load._spec import LoadSpec
@@ -71,6 +71,7 @@ class Engine:
         self._share = share or WorkerShare()
         self._request = spec.request_bytes()
         self._head = spec.method == "HEAD"
+        self._marker = header_marker(spec.count_header) if spec.count_header else None
         self._closed_model = spec.rate is None
         self.samples = LoadSamples(highest_trackable_us(spec.timeout_s))
         self._max_connections = max(1, self._share.of(spec.max_connections))
@@ -268,6 +269,8 @@ class Engine:
                 self.samples.record_response(
                     int(due - window_start), int((now - due) * 1e6), status
                 )
+                if connection.marked:
+                    self.samples.marked += 1
             if not keep_alive:
                 connection.close()
             elif not self._stopping and now < self._window_end:
@@ -282,6 +285,8 @@ class Engine:
                 status,
                 int((now - connection.sent_at) * 1e6),
             )
+            if connection.marked:
+                self.samples.marked += 1
         if not keep_alive:
             connection.close()
         elif not self._serve_pending(connection):
@@ -360,7 +365,7 @@ class Engine:
 
     async def _connect(self) -> Connection | None:
         target = self._spec.target
-        connection = Connection(self, head=self._head)
+        connection = Connection(self, head=self._head, marker=self._marker)
         try:
             async with asyncio.timeout(self._spec.timeout_s):
                 await asyncio.get_running_loop().create_connection(

@@ -163,6 +163,7 @@ class LoadResult:
             "warmup_s": spec.warmup_s,
             "timeout_s": spec.timeout_s,
             "method": spec.method,
+            "count_header": spec.count_header,
             "interrupted": self.samples.interrupted,
             "started_at": _dt.datetime.fromtimestamp(self.started_at, _dt.UTC).isoformat(
                 timespec="seconds"
@@ -171,6 +172,7 @@ class LoadResult:
                 "total": self.samples.total,
                 "ok": self.samples.ok,
                 "late": self.samples.late,
+                "marked": self.samples.marked if spec.count_header else None,
                 "errors": self.errors,
                 "status": {str(code): n for code, n in sorted(self.samples.statuses.items())},
             },

@@ -81,6 +81,7 @@ class LoadSamples:
     errors_by_second: collections.Counter[int] = field(default_factory=collections.Counter)
     statuses: collections.Counter[int] = field(default_factory=collections.Counter)
     late: int = 0
+    marked: int = 0  # answers carrying the spec's count_header
     completed_in_window: int = 0
     measured_s: float = 0.0
     cpu_s: float = 0.0
@@ -153,6 +154,7 @@ class LoadSamples:
         self.errors_by_second.update(other.errors_by_second)
         self.statuses.update(other.statuses)
         self.late += other.late
+        self.marked += other.marked
         self.completed_in_window += other.completed_in_window
         self.measured_s = max(self.measured_s, other.measured_s)
         self.wall_s = max(self.wall_s, other.wall_s)
@@ -170,6 +172,7 @@ class LoadSamples:
             "errors_by_second": dict(self.errors_by_second),
             "statuses": dict(self.statuses),
             "late": self.late,
+            "marked": self.marked,
             "completed_in_window": self.completed_in_window,
             "measured_s": self.measured_s,
             "cpu_s": self.cpu_s,
@@ -196,6 +199,7 @@ class LoadSamples:
             ),
             statuses=collections.Counter({int(s): n for s, n in data["statuses"].items()}),
             late=data["late"],
+            marked=data["marked"],
             completed_in_window=data["completed_in_window"],
             measured_s=data["measured_s"],
             cpu_s=data["cpu_s"],

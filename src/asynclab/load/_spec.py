@@ -60,6 +60,8 @@ class LoadSpec:
     body: bytes = b""
     processes: int = 1
     seed: int | None = None
+    count_header: str | None = None
+    """Count the answers that carry this response header (e.g. a partial-result flag)."""
 
     def __post_init__(self) -> None:
         if self.rate is not None and not (self.rate > 0 and math.isfinite(self.rate)):
@@ -83,6 +85,8 @@ class LoadSpec:
                 f"--processes {self.processes} needs at least as many --connections "
                 f"(got {self.connections})"
             )
+        if self.count_header is not None and not _TOKEN.match(self.count_header):
+            raise UsageError(f"--count-header {self.count_header!r} is not a header name")
         if not _TOKEN.match(self.method):
             raise UsageError(f"--method {self.method!r} is not an HTTP method, e.g. GET or POST")
 

@@ -15,6 +15,9 @@ from urllib.parse import urlencode
 from asynclab.errors import UsageError
 from asynclab.upstream import Jitter
 
+PARTIAL_HEADER = "X-Asynclab-Partial"
+"""Set on a fanout answer that lacks some providers (value: how many), for load to count."""
+
 
 class InvalidParameter(ValueError):
     """A scenario parameter that is unknown or out of range; views answer it with a JSON 400."""

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from asynclab.workloads._catalog import InvalidParameter
+from asynclab.workloads._catalog import PARTIAL_HEADER, InvalidParameter
 from asynclab.workloads._clients import (
     ProviderFailed,
     aiohttp_session,
@@ -72,7 +72,7 @@ def _merge(params: dict[str, Any], outcomes: list[tuple[int, Outcome]]) -> HttpR
         else:
             offers.extend(outcome)
     offers.sort(key=lambda o: (o["price"], o["hotel"], o["provider"]))
-    return json_response(
+    response = json_response(
         {
             "providers": params["n"],
             "answered": params["n"] - len(missing),
@@ -81,6 +81,11 @@ def _merge(params: dict[str, Any], outcomes: list[tuple[int, Outcome]]) -> HttpR
             "offers": offers,
         }
     )
+    if missing:
+        # A partial answer is still a 200 (the client gets what there is), so it is marked
+        # for load generators to count: a variant that answers fast by giving up must show.
+        response[PARTIAL_HEADER] = str(len(missing))
+    return response
 
 
 def _call_sync(url: str, deadline_s: float) -> Outcome:
