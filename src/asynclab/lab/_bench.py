@@ -37,15 +37,15 @@ from asynclab.servers import (
 )
 from asynclab.upstream import UpstreamBehaviour, start_upstream
 from asynclab.workloads import (
+    PARTIAL_HEADER,
     DatabaseConfig,
     InvalidParameter,
     ScenarioSpec,
     WorkloadConfig,
+    calibrate_cpu_work,
     get_scenario,
     prepare_database,
 )
-from asynclab.workloads._catalog import PARTIAL_HEADER
-from asynclab.workloads._cpu_work import calibrate
 
 SCHEMA = "asynclab.bench/1"
 _PACKAGES = ("django", "asgiref", "aiohttp", "urllib3", "psycopg", "psycopg-pool")
@@ -383,7 +383,7 @@ def run_bench(
     try:
         with spec.cpus.clients_here():
             # Calibrated once, here, so that every server of the bench does the same work.
-            result.cpu_units_per_ms = calibrate() if spec.scenario == "cpu" else 0.0
+            result.cpu_units_per_ms = calibrate_cpu_work() if spec.scenario == "cpu" else 0.0
             for index, (repeat, server, variant) in enumerate(plan, start=1):
                 run = _run_one(spec, server, variant, repeat, result.cpu_units_per_ms)
                 result.runs.append(run)

@@ -5,6 +5,7 @@ exactly the same application, by the dotted paths below.
 """
 
 from asynclab.workloads._catalog import (
+    PARTIAL_HEADER,
     SCENARIOS,
     InvalidParameter,
     ParamSpec,
@@ -19,10 +20,12 @@ from asynclab.workloads._config import (
     WorkloadConfig,
     cache_dir,
 )
+from asynclab.workloads._cpu_work import calibrate as calibrate_cpu_work
 from asynclab.workloads._prepare import check_postgres_reachable, prepare_database
 
 __all__ = [
     "ASGI_APPLICATION",
+    "PARTIAL_HEADER",
     "SCENARIOS",
     "SETTINGS_MODULE",
     "WSGI_APPLICATION",
@@ -32,6 +35,7 @@ __all__ = [
     "ScenarioSpec",
     "WorkloadConfig",
     "cache_dir",
+    "calibrate_cpu_work",
     "check_postgres_reachable",
     "get_scenario",
     "prepare_database",
