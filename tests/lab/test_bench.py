@@ -160,7 +160,9 @@ def test_a_server_package_that_is_not_installed_is_refused(
         plan_runs(BenchSpec("hello", servers=("uvicorn",)))
 
 
-def test_ctrl_c_keeps_the_runs_so_far_and_leaves_no_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("after_s", [3.3, 5.1])
+def test_ctrl_c_keeps_the_runs_so_far_and_leaves_no_process(tmp_path: Path, after_s: float) -> None:
+    """Ctrl-C lands at different moments: set-up, warm-up, measurement, sampler start."""
     import subprocess
     import sys
 
@@ -170,7 +172,7 @@ def test_ctrl_c_keeps_the_runs_so_far_and_leaves_no_process(tmp_path: Path) -> N
          "--duration", "1s", "--warmup", "0s", "--repeat", "20", "--json", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    time.sleep(6.0)
+    time.sleep(after_s)
     children = psutil.Process(process.pid).children(recursive=True)
     assert children  # a server, a simulator and a sampler were running
     process.send_signal(signal.SIGINT)

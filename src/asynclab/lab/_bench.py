@@ -8,6 +8,7 @@ hits all of them alike.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.client
 import statistics
@@ -489,14 +490,17 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun) -> None:
             window_start.append(time.monotonic() - elapsed)
 
     sampler = ResourceSampler(running.process.pid).start()
-    window = None
     try:
         run.load = run_load(load_spec, on_progress=on_progress)
-        if window_start:
-            measured = run.load.samples.measured_s or spec.duration_s
-            window = (window_start[0], window_start[0] + measured)
-    finally:
-        run.resources = sampler.stop(window)
+    except BaseException:  # Ctrl-C before the engine took it over: stop, keep the interrupt
+        with contextlib.suppress(AsynclabError):
+            sampler.stop()
+        raise
+    window = None
+    if window_start:
+        measured = run.load.samples.measured_s or spec.duration_s
+        window = (window_start[0], window_start[0] + measured)
+    run.resources = sampler.stop(window)
     code = running.process.returncode
     if code is not None:
         run.failure = (

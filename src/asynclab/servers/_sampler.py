@@ -214,17 +214,21 @@ def _sample_tree(pid: int, interval_s: float, pipe: Pipe) -> None:
     snapshots: list[_Snapshot] = []
     window: tuple[float, float] | None = None
     stopping = False
-    while True:
-        snapshots.append(_snapshot(root, known))
-        if len(snapshots) == 1:
-            pipe.send("ready")  # the baseline is taken: sampling covers from here
-        if stopping:
-            break  # the snapshot just taken closes the series
-        if pipe.poll(interval_s):
-            _, window = pipe.recv()
-            stopping = True
-    pipe.send(_summarize(snapshots, window).to_dict())
-    pipe.close()
+    try:
+        while True:
+            snapshots.append(_snapshot(root, known))
+            if len(snapshots) == 1:
+                pipe.send("ready")  # the baseline is taken: sampling covers from here
+            if stopping:
+                break  # the snapshot just taken closes the series
+            if pipe.poll(interval_s):
+                _, window = pipe.recv()
+                stopping = True
+        pipe.send(_summarize(snapshots, window).to_dict())
+    except (EOFError, OSError):
+        return  # the parent is gone or gave up on us (Ctrl-C): nobody to report to
+    finally:
+        pipe.close()
 
 
 class ResourceSampler:
@@ -250,12 +254,12 @@ class ResourceSampler:
             if not mine.poll(timeout):
                 raise AsynclabError(f"the resource sampler did not start within {timeout:g}s")
             mine.recv()
-        except (EOFError, OSError, AsynclabError) as exc:
+        except (EOFError, OSError, AsynclabError, KeyboardInterrupt) as exc:
             self._pipe = None
             mine.close()
             self._process.kill()
             self._process.join()
-            if isinstance(exc, AsynclabError):
+            if isinstance(exc, AsynclabError | KeyboardInterrupt):
                 raise
             raise AsynclabError(f"the resource sampler died at start ({exc})") from exc
         return self
