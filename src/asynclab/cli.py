@@ -354,6 +354,9 @@ def bench(
         str | None, typer.Option(help="Cores of the generator and simulator (default: rest).")
     ] = None,
     pin: Annotated[bool, typer.Option(help="Pin server and clients to separate cores.")] = True,
+    pool_threads: Annotated[
+        int, typer.Option(help="Threads of fanout's 'threads' variant pool, per process.")
+    ] = 64,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the asynclab.bench/1 JSON here.")
     ] = None,
@@ -376,6 +379,7 @@ def bench(
         workers=workers,
         threads=threads,
         cpus=CpuPlan.choose(server_cpus, client_cpus, pin),
+        pool_threads=pool_threads,
     )
     plan_runs(spec)  # refuses servers that are not installed before anything starts
     errors = Console(stderr=True)

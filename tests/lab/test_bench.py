@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import threading
@@ -40,6 +41,7 @@ def test_pairs_are_interleaved_across_repeats() -> None:
         ({"scenario": "hello", "rate": -1.0}, "--rate"),
         ({"scenario": "hello", "servers": ("uvicorn", "uvicorn")}, "given twice"),
         ({"scenario": "hello", "workers": 0}, "--workers"),
+        ({"scenario": "fanout", "pool_threads": 0}, "--pool-threads"),
     ],
 )
 def test_bad_bench_input_is_refused_before_anything_runs(
@@ -101,6 +103,7 @@ def test_a_small_bench_measures_every_pair(tmp_path: Path) -> None:
     assert data["environment"]["packages"]["django"]
     for run in data["runs"]:
         assert run["load"]["schema"] == "asynclab.load/1"
+        assert run["simulator_resources"]["window_s"] == pytest.approx(1.0, abs=0.05)
         # the measured window only, not the warm-up, the set-up or the drain
         assert run["resources"]["window_s"] == pytest.approx(1.0, abs=0.05)
         assert "--threads" in run["argv"] or run["server"] == "uvicorn"
@@ -192,6 +195,19 @@ def test_partial_fanout_answers_are_counted() -> None:
         warmup_s=0.0, params=(("n", "3"), ("hang", "2"), ("deadline_ms", "50"),
                               ("latency_ms", "5")),
     )  # fmt: skip
-    (row,) = run_bench(spec).rows()
+    result = run_bench(spec)
+    (row,) = result.rows()
     assert row.errors == 0
     assert row.partial is not None and row.partial == row.requests > 0
+    assert row.simulator_cpu_percent is not None
+
+
+def test_pool_threads_sizes_the_fanout_pool() -> None:
+    spec = BenchSpec(
+        "fanout", variants=("threads",), servers=("uvicorn",), connections=4, duration_s=1.0,
+        warmup_s=0.0, params=(("n", "20"), ("latency_ms", "50")), pool_threads=2,
+    )  # fmt: skip
+    (row,) = run_bench(spec).rows()
+    # 4 requests x 20 calls through 2 threads at 50 ms each: about 2 requests/s, not 60.
+    assert row.rate is not None and row.rate < 10
+    assert run_bench(dataclasses.replace(spec, pool_threads=80)).rows()[0].rate > 3 * row.rate

@@ -49,6 +49,7 @@ from asynclab.workloads import (
 )
 
 SCHEMA = "asynclab.bench/1"
+_BUSY_SHARE = 0.8  # a client-side process above this share of a core may be the bottleneck
 _PACKAGES = ("django", "asgiref", "aiohttp", "urllib3", "psycopg", "psycopg-pool")
 
 
@@ -70,6 +71,8 @@ class BenchSpec:
     workers: int = 1
     threads: int | None = None
     cpus: CpuPlan = field(default_factory=CpuPlan)
+    pool_threads: int = 64
+    """Threads of the process-wide pool of fanout's ``threads`` variant."""
     seed: int = 1
     """Seed of the simulator's jitter and error draws: each run gets a fresh simulator with it,
     so every variant sees the same sequence of delays from each provider."""
@@ -94,6 +97,8 @@ class BenchSpec:
             raise UsageError(f"{exc} (see 'asynclab bench --help' for {self.scenario})") from None
         if self.repeat < 1:
             raise UsageError(f"--repeat must be >= 1, got {self.repeat}")
+        if not 1 <= self.pool_threads <= 4096:
+            raise UsageError(f"--pool-threads must be within 1..4096, got {self.pool_threads}")
         ServerOptions(self.workers, self.threads)  # validates both
         # The load's own checks (rate, connections, durations) run on a stand-in target now,
         # so that bad input is refused before any server starts.
@@ -149,6 +154,7 @@ class BenchSpec:
             "threads": self.threads,
             "database": self.database.describe() if self.scenario_spec.uses_database else None,
             "seed": self.seed,
+            "pool_threads": self.pool_threads,
         }
 
 
@@ -168,6 +174,7 @@ class BenchRun:
     start_to_ready_s: float | None = None
     idle_rss_bytes: int | None = None
     load: LoadResult | None = None
+    simulator: ResourceSample | None = None
     resources: ResourceSample | None = None
     failure: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -190,6 +197,7 @@ class BenchRun:
             "idle_rss_bytes": self.idle_rss_bytes,
             "load": self.load.to_dict() if self.load is not None else None,
             "resources": self.resources.to_dict() if self.resources is not None else None,
+            "simulator_resources": self.simulator.to_dict() if self.simulator else None,
         }
 
 
@@ -230,6 +238,7 @@ class BenchRow:
     in_flight: float | None
     rss_per_in_flight_bytes: float | None
     generator_cpu_percent: float | None
+    simulator_cpu_percent: float | None
     failures: tuple[str, ...] = ()
 
     @classmethod
@@ -283,6 +292,14 @@ class BenchRow:
                 max(above_idle, 0.0) / in_flight if above_idle is not None and in_flight else None
             ),
             generator_cpu_percent=max((load.cpu_percent for load in loads), default=None),
+            simulator_cpu_percent=max(
+                (
+                    100 * (r.simulator.cpu_user_s + r.simulator.cpu_system_s) / r.simulator.window_s
+                    for r in good
+                    if r.simulator is not None and r.simulator.window_s > 0
+                ),
+                default=None,
+            ),
             failures=tuple(r.failure for r in runs if r.failure),
         )
 
@@ -413,7 +430,6 @@ def _workload_facts() -> dict[str, Any]:
     """The workload project's fixed settings that shape results: recorded with them."""
     defaults = WorkloadConfig()
     return {
-        "fanout_threads": defaults.fanout_threads,
         "db_pool_size": defaults.db_pool_size,
         "default_threads": DEFAULT_THREADS,
     }
@@ -430,6 +446,7 @@ def _workload_config(
         middleware_stack=variant if middleware else "",
         middleware_depth=values["m"] if middleware else 0,
         cpu_units_per_ms=cpu_units_per_ms,
+        fanout_threads=spec.pool_threads,
     )
 
 
@@ -463,7 +480,7 @@ def _run_one(
             run.start_to_ready_s = running.start_to_ready_s
             run.idle_rss_bytes = _tree_rss(running.process.pid)
             run.url = running.url + spec.scenario_spec.path(variant, dict(spec.params))
-            _measure(spec, running, run)
+            _measure(spec, running, run, upstream.process.pid)
     except ProcessStartError as exc:
         run.failure = f"did not start: {exc}"
     except AsynclabError as exc:
@@ -471,7 +488,7 @@ def _run_one(
     return run
 
 
-def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun) -> None:
+def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_pid: int) -> None:
     answer = _check_answer(run.url, spec.timeout_s + 30)
     if answer is not None:
         run.failure = f"{answer}{running.process.output_tail()}"
@@ -489,18 +506,29 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun) -> None:
         if not window_start:
             window_start.append(time.monotonic() - elapsed)
 
-    sampler = ResourceSampler(running.process.pid).start()
+    # The simulator shares the client cores with the generator: it is watched too, so that a
+    # run it could not keep up with is flagged rather than blamed on the server.
+    samplers = [ResourceSampler(running.process.pid).start()]
     try:
+        samplers.append(ResourceSampler(simulator_pid).start())
         run.load = run_load(load_spec, on_progress=on_progress)
     except BaseException:  # Ctrl-C before the engine took it over: stop, keep the interrupt
-        with contextlib.suppress(AsynclabError):
-            sampler.stop()
+        for sampler in samplers:
+            with contextlib.suppress(AsynclabError):
+                sampler.stop()
         raise
     window = None
     if window_start:
         measured = run.load.samples.measured_s or spec.duration_s
         window = (window_start[0], window_start[0] + measured)
-    run.resources = sampler.stop(window)
+    run.resources = samplers[0].stop(window)
+    run.simulator = samplers[1].stop(window)
+    busy = run.simulator.cpu_user_s + run.simulator.cpu_system_s
+    if run.simulator.window_s > 0 and busy / run.simulator.window_s > _BUSY_SHARE:
+        run.notes.append(
+            f"the provider simulator used {100 * busy / run.simulator.window_s:.0f}% of a core: "
+            "it may have limited this run"
+        )
     code = running.process.returncode
     if code is not None:
         run.failure = (
