@@ -42,7 +42,39 @@ def test_variants_answer_identical_bodies(server: RunningServer, scenario: str) 
 
 
 def test_every_scenario_is_in_the_test_cases() -> None:
-    assert set(CASES) | {"middleware"} == set(SCENARIOS)
+    # middleware, stream and longpoll have tests of their own below.
+    assert set(CASES) | {"middleware", "stream", "longpoll"} == set(SCENARIOS)
+
+
+def _events(body: bytes) -> list[int]:
+    events = []
+    for block in body.decode().split("\n\n"):
+        for line in block.splitlines():
+            if line.startswith("data:"):
+                events.append(json.loads(line[5:])["seq"])
+    return events
+
+
+def test_stream_variants_send_the_same_events(server: RunningServer) -> None:
+    for variant in ("sync", "async"):
+        status, body, headers = get(server.url + f"/stream/{variant}?events=4&interval_ms=20")
+        assert status == 200
+        assert headers["Content-Type"] == "text/event-stream"
+        assert _events(body) == [0, 1, 2, 3]
+
+
+def test_longpoll_variants_answer_the_next_event_or_time_out(server: RunningServer) -> None:
+    import time
+
+    for variant in ("sync", "async"):
+        started = time.time()
+        status, body, _ = get(server.url + f"/longpoll/{variant}?every_ms=200")
+        answer = json.loads(body)
+        assert status == 200 and answer["timed_out"] is False
+        assert answer["event"] * 0.2 == pytest.approx(time.time(), abs=0.1)
+        assert time.time() - started <= 0.3
+        status, body, _ = get(server.url + f"/longpoll/{variant}?every_ms=60000&timeout_ms=50")
+        assert json.loads(body) == {"event": None, "timed_out": True}
 
 
 @pytest.mark.parametrize(

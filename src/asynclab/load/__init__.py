@@ -9,6 +9,7 @@ from asynclab.load._run import GeneratorError, check_open_files, run_load
 from asynclab.load._samples import ERROR_KINDS, LoadSamples
 from asynclab.load._schedule import OpenModelSchedule
 from asynclab.load._spec import ARRIVALS, Arrival, LoadSpec, parse_header
+from asynclab.load._sse import STREAM_OUTCOMES, StreamResult, StreamSpec, run_streams
 from asynclab.load._target import Target, parse_target
 from asynclab.load._thresholds import METRIC_NAMES, Threshold, parse_threshold
 
@@ -17,6 +18,7 @@ __all__ = [
     "ERROR_KINDS",
     "METRIC_NAMES",
     "SCHEMA",
+    "STREAM_OUTCOMES",
     "Arrival",
     "Engine",
     "GeneratorError",
@@ -24,6 +26,8 @@ __all__ = [
     "LoadSamples",
     "LoadSpec",
     "OpenModelSchedule",
+    "StreamResult",
+    "StreamSpec",
     "Target",
     "Threshold",
     "WorkerShare",
@@ -32,4 +36,5 @@ __all__ = [
     "parse_target",
     "parse_threshold",
     "run_load",
+    "run_streams",
 ]

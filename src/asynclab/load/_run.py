@@ -45,8 +45,14 @@ def run_load(spec: LoadSpec, *, on_progress: ProgressCallback | None = None) -> 
 
 def check_open_files(spec: LoadSpec) -> None:
     """Raise the open-files limit as far as ``spec`` needs, or refuse it with a UsageError."""
+    ensure_open_files(spec.max_connections if spec.rate is not None else spec.connections)
+
+
+def ensure_open_files(connections: int) -> None:
+    """Raise the soft open-files limit to fit ``connections`` (up to the hard limit), or raise
+    a UsageError that says so before anything starts."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    needed = (spec.max_connections if spec.rate is not None else spec.connections) + 64
+    needed = connections + 64
     if soft != resource.RLIM_INFINITY and soft < needed:
         # Only as far as needed: some systems (macOS) refuse an unlimited soft limit.
         wanted = needed if hard == resource.RLIM_INFINITY else min(hard, needed)
@@ -55,8 +61,8 @@ def check_open_files(spec: LoadSpec) -> None:
             soft = wanted
     if soft != resource.RLIM_INFINITY and soft < needed:
         raise UsageError(
-            f"this run may open {needed - 64} connections but the open-files limit is {soft}: "
-            "lower --max-connections/--connections or raise the limit with 'ulimit -n'"
+            f"this run may open {connections} connections but the open-files limit is {soft}: "
+            "lower --max-connections/--connections/--streams or raise it with 'ulimit -n'"
         )
 
 

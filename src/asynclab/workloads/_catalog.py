@@ -228,6 +228,28 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 "sync-stack": "sync-only middleware: Django adapts each one",
             },
         ),
+        ScenarioSpec(
+            "stream",
+            "server-sent events: `events` events every `interval_ms`, each stamped when sent",
+            ("sync", "async"),
+            (
+                ParamSpec("events", _integer(1, 100_000), "30", "events per stream"),
+                ParamSpec("interval_ms", _number(0, 600_000), "1000", "time between events"),
+            ),
+            variant_help={
+                "sync": "a sync generator in a StreamingHttpResponse",
+                "async": "an async generator (what Django requires under ASGI)",
+            },
+        ),
+        ScenarioSpec(
+            "longpoll",
+            "wait for the next event published every `every_ms`, or `timeout_ms`",
+            ("sync", "async"),
+            (
+                ParamSpec("every_ms", _number(1, 3_600_000), "1000", "time between events"),
+                ParamSpec("timeout_ms", _number(1, 3_600_000), "30000", "longest wait"),
+            ),
+        ),
     )
 }
 

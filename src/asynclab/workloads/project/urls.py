@@ -5,7 +5,17 @@ from types import ModuleType
 from django.urls import path
 
 from asynclab.workloads._catalog import SCENARIOS
-from asynclab.workloads.scenarios import blocking, cpu, dashboard, fanout, hello, middleware, orm
+from asynclab.workloads.scenarios import (
+    blocking,
+    cpu,
+    dashboard,
+    fanout,
+    hello,
+    longpoll,
+    middleware,
+    orm,
+    stream,
+)
 
 SCENARIO_VIEWS: dict[str, ModuleType] = {
     "hello": hello,
@@ -15,6 +25,8 @@ SCENARIO_VIEWS: dict[str, ModuleType] = {
     "cpu": cpu,
     "blocking": blocking,
     "middleware": middleware,
+    "stream": stream,
+    "longpoll": longpoll,
 }
 
 urlpatterns = [

@@ -1,0 +1,54 @@
+"""The SSE driver against the workload project's stream scenario: delivery, lag, stalls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from asynclab.errors import UsageError
+from asynclab.load import StreamSpec, parse_target, run_streams
+from asynclab.servers import RunningServer, get_server, start_server
+
+
+@pytest.fixture(scope="module")
+def uvicorn() -> Iterator[RunningServer]:
+    with start_server(get_server("uvicorn")) as running:
+        yield running
+
+
+def test_every_event_of_every_stream_is_delivered_and_timed(uvicorn: RunningServer) -> None:
+    target = parse_target(uvicorn.url + "/stream/async?events=5&interval_ms=100")
+    result = run_streams(StreamSpec(target, streams=40, duration_s=5.0, stall_s=2.0))
+    assert result.samples.outcomes["completed"] == 40
+    assert result.broken == 0
+    assert result.samples.events == 200
+    assert result.samples.open_peak == 40
+    data = result.to_dict()
+    assert data["schema"] == "asynclab.sse/1"
+    # Lag is arrival minus the server's own send stamp: small on loopback, never negative.
+    assert 0 < data["lag_ms"]["p50"] < 50
+    assert data["first_event_ms"]["max"] is not None
+
+
+def test_streams_still_open_at_the_end_are_held(uvicorn: RunningServer) -> None:
+    target = parse_target(uvicorn.url + "/stream/async?events=100&interval_ms=100")
+    result = run_streams(StreamSpec(target, streams=10, duration_s=1.0, stall_s=2.0))
+    assert result.samples.outcomes["held"] == 10
+    assert 50 <= result.samples.events <= 110
+
+
+def test_a_buffered_stream_is_counted_as_stalled(uvicorn: RunningServer) -> None:
+    # A sync generator under ASGI is consumed whole before anything is sent (Django's docs):
+    # 2.5 s of events arrive at once, after the 1 s stall limit.
+    target = parse_target(uvicorn.url + "/stream/sync?events=6&interval_ms=500")
+    result = run_streams(StreamSpec(target, streams=3, duration_s=4.0, stall_s=1.0))
+    assert result.samples.outcomes["stalled"] == 3
+
+
+def test_refused_and_bad_settings() -> None:
+    target = parse_target("http://127.0.0.1:9/stream/async")
+    result = run_streams(StreamSpec(target, streams=3, duration_s=1.0, timeout_s=1.0))
+    assert result.samples.outcomes["refused"] == 3
+    with pytest.raises(UsageError, match="--streams"):
+        StreamSpec(target, streams=0)
