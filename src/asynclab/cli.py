@@ -357,6 +357,10 @@ def bench(
     pool_threads: Annotated[
         int, typer.Option(help="Threads of fanout's 'threads' variant pool, per process.")
     ] = 64,
+    streams: Annotated[
+        int | None, typer.Option(help="stream: SSE streams held open at once (default 100).")
+    ] = None,
+    ramp_rate: Annotated[float, typer.Option(help="stream: streams opened per second.")] = 200.0,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the asynclab.bench/1 JSON here.")
     ] = None,
@@ -380,6 +384,8 @@ def bench(
         threads=threads,
         cpus=CpuPlan.choose(server_cpus, client_cpus, pin),
         pool_threads=pool_threads,
+        streams=streams,
+        ramp_rate=ramp_rate,
     )
     plan_runs(spec)  # refuses servers that are not installed before anything starts
     errors = Console(stderr=True)

@@ -42,6 +42,8 @@ def test_pairs_are_interleaved_across_repeats() -> None:
         ({"scenario": "hello", "servers": ("uvicorn", "uvicorn")}, "given twice"),
         ({"scenario": "hello", "workers": 0}, "--workers"),
         ({"scenario": "fanout", "pool_threads": 0}, "--pool-threads"),
+        ({"scenario": "hello", "streams": 10}, "--streams is for the stream scenario"),
+        ({"scenario": "stream", "streams": 0}, "--streams must be >= 1"),
     ],
 )
 def test_bad_bench_input_is_refused_before_anything_runs(
@@ -211,3 +213,20 @@ def test_pool_threads_sizes_the_fanout_pool() -> None:
     # 4 requests x 20 calls through 2 threads at 50 ms each: about 2 requests/s, not 60.
     assert row.rate is not None and row.rate < 10
     assert run_bench(dataclasses.replace(spec, pool_threads=80)).rows()[0].rate > 3 * row.rate
+
+
+def test_stream_bench_holds_streams_and_measures_their_lag() -> None:
+    spec = BenchSpec(
+        "stream", variants=("async",), servers=("uvicorn",), streams=30, duration_s=1.5,
+        params=(("events", "5"), ("interval_ms", "100")),
+    )  # fmt: skip
+    result = run_bench(spec)
+    (row,) = result.rows()
+    assert not result.failed
+    assert row.errors == 0 and row.requests == 30
+    assert row.in_flight == 30  # all open at once at the peak
+    assert row.rate is not None and row.rate > 50  # events/s
+    assert row.latency_ms["p99"] is not None and row.latency_ms["p99"] < 100
+    (run,) = result.to_dict()["runs"]
+    assert run["streams"]["schema"] == "asynclab.sse/1"
+    assert run["streams"]["outcomes"]["completed"] == 30

@@ -25,7 +25,18 @@ from asynclab.environment import collect_environment
 from asynclab.errors import AsynclabError, ProcessStartError, UsageError
 from asynclab.files import atomic_write_text
 from asynclab.lab._pinning import CpuPlan
-from asynclab.load import LoadResult, LoadSpec, check_open_files, parse_target, run_load
+from asynclab.load import (
+    LoadResult,
+    LoadSpec,
+    StreamResult,
+    StreamSpec,
+    check_open_files,
+    ensure_open_files,
+    parse_target,
+    run_load,
+    run_streams,
+    summarize,
+)
 from asynclab.servers import (
     DEFAULT_THREADS,
     ResourceSample,
@@ -71,6 +82,10 @@ class BenchSpec:
     workers: int = 1
     threads: int | None = None
     cpus: CpuPlan = field(default_factory=CpuPlan)
+    streams: int | None = None
+    """The stream scenario: SSE streams held open at once (default 100)."""
+    ramp_rate: float = 200.0
+    """The stream scenario: streams opened per second."""
     pool_threads: int = 64
     """Threads of the process-wide pool of fanout's ``threads`` variant."""
     seed: int = 1
@@ -97,6 +112,12 @@ class BenchSpec:
             raise UsageError(f"{exc} (see 'asynclab bench --help' for {self.scenario})") from None
         if self.repeat < 1:
             raise UsageError(f"--repeat must be >= 1, got {self.repeat}")
+        if self.streams is not None and self.scenario != "stream":
+            raise UsageError("--streams is for the stream scenario: use --connections or --rate")
+        if self.scenario == "stream":
+            # Validates streams, ramp rate and durations, and that the streams fit in the
+            # open-files limit, before any server starts.
+            ensure_open_files(self.stream_spec("http://127.0.0.1:1/").streams)
         if not 1 <= self.pool_threads <= 4096:
             raise UsageError(f"--pool-threads must be within 1..4096, got {self.pool_threads}")
         ServerOptions(self.workers, self.threads)  # validates both
@@ -123,6 +144,19 @@ class BenchSpec:
             timeout_s=self.timeout_s,
             # fanout marks its partial answers (providers past their deadline or failed).
             count_header=PARTIAL_HEADER if self.scenario == "fanout" else None,
+        )
+
+    def stream_spec(self, url: str) -> StreamSpec:
+        """The SSE driver's settings: a stream is stalled after three intervals (1 s at least)
+        without an event."""
+        interval_s = self.scenario_spec.parse_params(dict(self.params)).get("interval_ms", 0)
+        return StreamSpec(
+            target=parse_target(url),
+            streams=100 if self.streams is None else self.streams,
+            ramp_rate=self.ramp_rate,
+            duration_s=self.duration_s,
+            stall_s=max(1.0, 3 * interval_s / 1000),
+            timeout_s=self.timeout_s,
         )
 
     def options_for(self, server: ServerSpec) -> tuple[ServerOptions, list[str]]:
@@ -155,6 +189,7 @@ class BenchSpec:
             "database": self.database.describe() if self.scenario_spec.uses_database else None,
             "seed": self.seed,
             "pool_threads": self.pool_threads,
+            "streams": self.streams if self.scenario == "stream" else None,
         }
 
 
@@ -174,6 +209,7 @@ class BenchRun:
     start_to_ready_s: float | None = None
     idle_rss_bytes: int | None = None
     load: LoadResult | None = None
+    streams: StreamResult | None = None
     simulator: ResourceSample | None = None
     resources: ResourceSample | None = None
     failure: str | None = None
@@ -181,7 +217,7 @@ class BenchRun:
 
     @property
     def ok(self) -> bool:
-        return self.failure is None and self.load is not None
+        return self.failure is None and (self.load is not None or self.streams is not None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -196,6 +232,7 @@ class BenchRun:
             "start_to_ready_s": self.start_to_ready_s,
             "idle_rss_bytes": self.idle_rss_bytes,
             "load": self.load.to_dict() if self.load is not None else None,
+            "streams": self.streams.to_dict() if self.streams is not None else None,
             "resources": self.resources.to_dict() if self.resources is not None else None,
             "simulator_resources": self.simulator.to_dict() if self.simulator else None,
         }
@@ -204,6 +241,57 @@ class BenchRun:
 def _median(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return statistics.median(present) if present else None
+
+
+@dataclass(frozen=True)
+class _RunFigures:
+    """One run's figures, whichever driver measured it.
+
+    Request/response runs: rate is answers/s, latency is request latency, a request is one
+    request. Stream runs: rate is events/s, latency is event delivery lag, a request is one
+    stream (an error: refused, failed or stalled), and in flight means open at the peak.
+    """
+
+    rate: float
+    ok_rate: float
+    latency_ms: dict[str, float | None]
+    requests: int
+    errors: int
+    answered: int  # what CPU per request divides by: answers, or events
+    in_flight: float
+    generator_cpu: float
+    partial: int | None
+
+    @classmethod
+    def of(cls, run: BenchRun) -> _RunFigures:
+        if run.streams is not None:
+            streams = run.streams
+            rate = streams.samples.events / streams.wall_s if streams.wall_s else 0.0
+            return cls(
+                rate=rate,
+                ok_rate=rate,
+                latency_ms=summarize(streams.samples.lag),
+                requests=streams.spec.streams,
+                errors=streams.broken,
+                answered=streams.samples.events,
+                in_flight=streams.samples.open_peak,
+                generator_cpu=streams.cpu_percent,
+                partial=None,
+            )
+        load = run.load
+        assert load is not None
+        return cls(
+            rate=load.achieved_rate,
+            ok_rate=load.achieved_rate * (1 - load.error_rate),
+            latency_ms=load.latency_ms,
+            requests=load.samples.total,
+            errors=load.samples.total - load.samples.ok,
+            answered=load.samples.completed_in_window,
+            # Requests in flight on average (Little's law): what memory above idle is shared by.
+            in_flight=load.achieved_rate * (load.latency_ms["mean"] or 0) / 1000,
+            generator_cpu=load.cpu_percent,
+            partial=load.samples.marked if load.spec.count_header else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -243,41 +331,35 @@ class BenchRow:
 
     @classmethod
     def of(cls, server: str, variant: str, runs: list[BenchRun]) -> BenchRow:
-        good = [r for r in runs if r.ok and r.load is not None]
-        loads = [r.load for r in good if r.load is not None]
+        good = [r for r in runs if r.ok]
+        figures = [_RunFigures.of(r) for r in good]
         samples = [r.resources for r in good if r.resources is not None]
         keys = ("p50", "p90", "p99", "p99.9", "mean")
-        latency = {k: _median(load.latency_ms[k] for load in loads) for k in keys}
-        maxima = [load.latency_ms["max"] for load in loads if load.latency_ms["max"] is not None]
+        latency = {k: _median(f.latency_ms[k] for f in figures) for k in keys}
+        maxima = [f.latency_ms["max"] for f in figures if f.latency_ms["max"] is not None]
         latency["max"] = max(maxima, default=None)
-        measured = [
-            (r.load, r.resources) for r in good if r.load is not None and r.resources is not None
-        ]
+        measured = [(f, r.resources) for f, r in zip(figures, good, strict=True) if r.resources]
         cpu_total = sum(res.cpu_user_s + res.cpu_system_s for _, res in measured)
-        answered = sum(load.samples.completed_in_window for load, _ in measured)
-        requests = sum(load.samples.total for load in loads)
-        errors = sum(load.samples.total - load.samples.ok for load in loads)
-        # Requests in flight on average (Little's law): what the memory above idle is shared by.
-        in_flight = _median(
-            load.achieved_rate * (load.latency_ms["mean"] or 0) / 1000 for load in loads
-        )
+        answered = sum(f.answered for f, _ in measured)
+        requests = sum(f.requests for f in figures)
+        errors = sum(f.errors for f in figures)
+        in_flight = _median(f.in_flight for f in figures)
         rss_mean = _median(s.rss_mean_bytes for s in samples)
         idle = _median(r.idle_rss_bytes for r in good)
         above_idle = rss_mean - idle if rss_mean is not None and idle is not None else None
+        partials = [f.partial for f in figures if f.partial is not None]
         return cls(
             server=server,
             variant=variant,
             runs=len(runs),
             failed=len(runs) - len(good),
-            rate=_median(load.achieved_rate for load in loads),
-            ok_rate=_median(load.achieved_rate * (1 - load.error_rate) for load in loads),
+            rate=_median(f.rate for f in figures),
+            ok_rate=_median(f.ok_rate for f in figures),
             latency_ms=latency,
             requests=requests,
             errors=errors,
             error_rate=errors / requests if requests else None,
-            partial=sum(load.samples.marked for load in loads)
-            if loads and any(load.spec.count_header for load in loads)
-            else None,
+            partial=sum(partials) if partials else None,
             rss_peak_bytes=max((s.rss_peak_bytes for s in samples), default=None),
             rss_mean_bytes=rss_mean,
             idle_rss_bytes=idle,
@@ -291,7 +373,7 @@ class BenchRow:
             rss_per_in_flight_bytes=(
                 max(above_idle, 0.0) / in_flight if above_idle is not None and in_flight else None
             ),
-            generator_cpu_percent=max((load.cpu_percent for load in loads), default=None),
+            generator_cpu_percent=max((f.generator_cpu for f in figures), default=None),
             simulator_cpu_percent=max(
                 (
                     100 * (r.simulator.cpu_user_s + r.simulator.cpu_system_s) / r.simulator.window_s
@@ -489,12 +571,17 @@ def _run_one(
 
 
 def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_pid: int) -> None:
-    answer = _check_answer(run.url, spec.timeout_s + 30)
+    stream = spec.scenario == "stream"
+    check_url = run.url
+    if stream:  # a one-event stream: the check must not wait for a whole stream
+        params = {**dict(spec.params), "events": "1"}
+        check_url = running.url + spec.scenario_spec.path(run.variant, params)
+    answer = _check_answer(check_url, spec.timeout_s + 30)
     if answer is not None:
         run.failure = f"{answer}{running.process.output_tail()}"
         return
     load_spec = spec.load_spec(run.url)
-    if spec.warmup_s > 0:
+    if spec.warmup_s > 0 and not stream:
         warmup = run_load(dataclasses.replace(load_spec, duration_s=spec.warmup_s))
         if warmup.samples.interrupted:
             raise KeyboardInterrupt
@@ -511,16 +598,19 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
     samplers = [ResourceSampler(running.process.pid).start()]
     try:
         samplers.append(ResourceSampler(simulator_pid).start())
-        run.load = run_load(load_spec, on_progress=on_progress)
+        if stream:
+            window_start.append(time.monotonic())
+            run.streams = run_streams(spec.stream_spec(run.url))
+            measured = run.streams.wall_s
+        else:
+            run.load = run_load(load_spec, on_progress=on_progress)
+            measured = run.load.samples.measured_s or spec.duration_s
     except BaseException:  # Ctrl-C before the engine took it over: stop, keep the interrupt
         for sampler in samplers:
             with contextlib.suppress(AsynclabError):
                 sampler.stop()
         raise
-    window = None
-    if window_start:
-        measured = run.load.samples.measured_s or spec.duration_s
-        window = (window_start[0], window_start[0] + measured)
+    window = (window_start[0], window_start[0] + measured) if window_start else None
     run.resources = samplers[0].stop(window)
     run.simulator = samplers[1].stop(window)
     busy = run.simulator.cpu_user_s + run.simulator.cpu_system_s

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from asynclab.lab._bench import BenchResult, BenchRow, BenchRun
+from asynclab.load import summarize
 
 
 def _ms(value: float | None) -> str:
@@ -24,6 +25,15 @@ def _number(value: float | None, digits: int = 0) -> str:
 
 def describe_run(run: BenchRun, index: int, total: int) -> str:
     head = f"[{index}/{total}] {run.server} {run.variant} (repeat {run.repeat})"
+    if run.streams is not None:
+        streams = run.streams
+        lag = summarize(streams.samples.lag)
+        outcomes = ", ".join(f"{n} {k}" for k, n in streams.samples.outcomes.items() if n)
+        line = (
+            f"{head}: {streams.samples.open_peak} streams open at the peak ({outcomes}), "
+            f"{streams.samples.events:,} events, lag p99 {_ms(lag['p99'])} ms"
+        )
+        return line + (f"; FAILED {run.failure}" if run.failure else "")
     if run.load is None:
         return f"{head}: FAILED {run.failure}"
     latency = run.load.latency_ms
@@ -43,6 +53,12 @@ def render_table(result: BenchResult, console: Console) -> None:
         if spec.rate is None
         else f"{spec.rate:g} req/s (open model)"
     )
+    if spec.scenario == "stream":
+        load = (
+            f"{spec.streams or 100} SSE streams opened at {spec.ramp_rate:g}/s; req/s = events/s, "
+            "latency = delivery lag, errors = refused/failed/stalled streams, "
+            "RSS/stream in the JSON"
+        )
     params = ", ".join(f"{k}={v}" for k, v in spec.to_dict()["params"].items()) or "no params"
     title = f"{spec.scenario} ({params}): {load}, {spec.duration_s:g}s x {spec.repeat}" + (
         " [interrupted]" if result.interrupted else ""

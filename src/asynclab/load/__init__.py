@@ -4,8 +4,8 @@ It knows nothing of Django or of the servers it loads; it sends requests to a UR
 """
 
 from asynclab.load._engine import Engine, WorkerShare
-from asynclab.load._result import SCHEMA, LoadResult
-from asynclab.load._run import GeneratorError, check_open_files, run_load
+from asynclab.load._result import SCHEMA, LoadResult, summarize
+from asynclab.load._run import GeneratorError, check_open_files, ensure_open_files, run_load
 from asynclab.load._samples import ERROR_KINDS, LoadSamples
 from asynclab.load._schedule import OpenModelSchedule
 from asynclab.load._spec import ARRIVALS, Arrival, LoadSpec, parse_header
@@ -32,9 +32,11 @@ __all__ = [
     "Threshold",
     "WorkerShare",
     "check_open_files",
+    "ensure_open_files",
     "parse_header",
     "parse_target",
     "parse_threshold",
     "run_load",
     "run_streams",
+    "summarize",
 ]
