@@ -361,6 +361,12 @@ def bench(
         int | None, typer.Option(help="stream: SSE streams held open at once (default 100).")
     ] = None,
     ramp_rate: Annotated[float, typer.Option(help="stream: streams opened per second.")] = 200.0,
+    uploaders: Annotated[
+        int | None, typer.Option(help="upload: slow uploaders beside the fast requests (50).")
+    ] = None,
+    upload_rate: Annotated[
+        float, typer.Option(help="upload: bytes per second each uploader sends.")
+    ] = 10_240.0,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the asynclab.bench/1 JSON here.")
     ] = None,
@@ -386,6 +392,8 @@ def bench(
         pool_threads=pool_threads,
         streams=streams,
         ramp_rate=ramp_rate,
+        uploaders=uploaders,
+        upload_rate=upload_rate,
     )
     plan_runs(spec)  # refuses servers that are not installed before anything starts
     errors = Console(stderr=True)

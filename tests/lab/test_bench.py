@@ -44,6 +44,8 @@ def test_pairs_are_interleaved_across_repeats() -> None:
         ({"scenario": "fanout", "pool_threads": 0}, "--pool-threads"),
         ({"scenario": "hello", "streams": 10}, "--streams is for the stream scenario"),
         ({"scenario": "stream", "streams": 0}, "--streams must be >= 1"),
+        ({"scenario": "hello", "uploaders": 3}, "--uploaders is for the upload scenario"),
+        ({"scenario": "upload", "uploaders": 0}, "--uploaders must be >= 1"),
     ],
 )
 def test_bad_bench_input_is_refused_before_anything_runs(
@@ -230,3 +232,20 @@ def test_stream_bench_holds_streams_and_measures_their_lag() -> None:
     (run,) = result.to_dict()["runs"]
     assert run["streams"]["schema"] == "asynclab.sse/1"
     assert run["streams"]["outcomes"]["completed"] == 30
+
+
+def test_slow_uploaders_pin_gthread_threads_but_not_uvicorn() -> None:
+    """4 uploaders sending 8 KB at 4 KB/s hold both of a 2-thread gthread worker's threads for
+    2 s at a time, so fast requests wait; uvicorn reads bodies on its event loop."""
+    spec = BenchSpec(
+        "upload", variants=("sync",), servers=("gunicorn-gthread", "uvicorn"), threads=2,
+        rate=20.0, duration_s=2.0, warmup_s=0.0, uploaders=4, upload_rate=4096.0,
+        params=(("kb", "8"),),
+    )  # fmt: skip
+    result = run_bench(spec)
+    gthread, uvicorn = result.rows()
+    assert gthread.latency_ms["p50"] is not None and gthread.latency_ms["p50"] > 300
+    assert uvicorn.latency_ms["p99"] is not None and uvicorn.latency_ms["p99"] < 100
+    uploads = {run["server"]: run["uploads"] for run in result.to_dict()["runs"]}
+    assert uploads["uvicorn"]["completed"] >= 4 and uploads["uvicorn"]["failed"] == 0
+    assert uploads["gunicorn-gthread"]["bytes_sent"] > 0

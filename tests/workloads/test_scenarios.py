@@ -43,7 +43,38 @@ def test_variants_answer_identical_bodies(server: RunningServer, scenario: str) 
 
 def test_every_scenario_is_in_the_test_cases() -> None:
     # middleware, stream and longpoll have tests of their own below.
-    assert set(CASES) | {"middleware", "stream", "longpoll"} == set(SCENARIOS)
+    assert set(CASES) | {"middleware", "stream", "longpoll", "upload"} == set(SCENARIOS)
+
+
+def test_upload_variants_answer_the_same_size_and_checksum(server: RunningServer) -> None:
+    import hashlib
+    import urllib.request
+
+    body = bytes(range(256)) * 300
+    boundary = "asynclab-test"
+    multipart = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="f"; filename="b.bin"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + body
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    answers = set()
+    for variant in ("sync", "async"):
+        for data, kind in (
+            (body, "application/octet-stream"),
+            (multipart, f"multipart/form-data; boundary={boundary}"),
+        ):
+            request = urllib.request.Request(
+                server.url + f"/upload/{variant}", data=data, headers={"Content-Type": kind}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                answer = json.loads(response.read())
+            assert answer["bytes"] == len(body)
+            assert answer["sha256"] == hashlib.sha256(body).hexdigest()
+            answers.add((answer["bytes"], answer["sha256"]))
+    assert len(answers) == 1
 
 
 def _events(body: bytes) -> list[int]:

@@ -30,10 +30,13 @@ from asynclab.load import (
     LoadSpec,
     StreamResult,
     StreamSpec,
+    UploadResult,
+    UploadSpec,
     check_open_files,
     ensure_open_files,
     parse_target,
     run_load,
+    run_load_with_uploaders,
     run_streams,
     summarize,
 )
@@ -84,6 +87,10 @@ class BenchSpec:
     cpus: CpuPlan = field(default_factory=CpuPlan)
     streams: int | None = None
     """The stream scenario: SSE streams held open at once (default 100)."""
+    uploaders: int | None = None
+    """The upload scenario: slow uploaders beside the fast requests (default 50)."""
+    upload_rate: float = 10_240.0
+    """The upload scenario: bytes per second each uploader sends."""
     ramp_rate: float = 200.0
     """The stream scenario: streams opened per second."""
     pool_threads: int = 64
@@ -114,6 +121,10 @@ class BenchSpec:
             raise UsageError(f"--repeat must be >= 1, got {self.repeat}")
         if self.streams is not None and self.scenario != "stream":
             raise UsageError("--streams is for the stream scenario: use --connections or --rate")
+        if self.uploaders is not None and self.scenario != "upload":
+            raise UsageError("--uploaders is for the upload scenario")
+        if self.scenario == "upload":
+            self.upload_spec("http://127.0.0.1:1/")  # validates uploaders and rate
         if self.scenario == "stream":
             # Validates streams, ramp rate and durations, and that the streams fit in the
             # open-files limit, before any server starts.
@@ -159,6 +170,15 @@ class BenchSpec:
             timeout_s=self.timeout_s,
         )
 
+    def upload_spec(self, url: str) -> UploadSpec:
+        return UploadSpec(
+            target=parse_target(url),
+            uploaders=50 if self.uploaders is None else self.uploaders,
+            kb=self.values["kb"],
+            bytes_per_s=self.upload_rate,
+            timeout_s=max(120.0, 3 * self.values["kb"] * 1024 / self.upload_rate),
+        )
+
     def options_for(self, server: ServerSpec) -> tuple[ServerOptions, list[str]]:
         """The options this server can take, and notes on those it cannot."""
         notes = []
@@ -190,6 +210,10 @@ class BenchSpec:
             "seed": self.seed,
             "pool_threads": self.pool_threads,
             "streams": self.streams if self.scenario == "stream" else None,
+            "uploaders": (50 if self.uploaders is None else self.uploaders)
+            if self.scenario == "upload"
+            else None,
+            "upload_rate": self.upload_rate if self.scenario == "upload" else None,
         }
 
 
@@ -210,6 +234,7 @@ class BenchRun:
     idle_rss_bytes: int | None = None
     load: LoadResult | None = None
     streams: StreamResult | None = None
+    uploads: UploadResult | None = None
     simulator: ResourceSample | None = None
     resources: ResourceSample | None = None
     failure: str | None = None
@@ -233,6 +258,7 @@ class BenchRun:
             "idle_rss_bytes": self.idle_rss_bytes,
             "load": self.load.to_dict() if self.load is not None else None,
             "streams": self.streams.to_dict() if self.streams is not None else None,
+            "uploads": self.uploads.to_dict() if self.uploads is not None else None,
             "resources": self.resources.to_dict() if self.resources is not None else None,
             "simulator_resources": self.simulator.to_dict() if self.simulator else None,
         }
@@ -580,7 +606,10 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
     if answer is not None:
         run.failure = f"{answer}{running.process.output_tail()}"
         return
-    load_spec = spec.load_spec(run.url)
+    upload = spec.scenario == "upload"
+    # Beside slow uploads, the measured requests are fast ones: hello in the same mode.
+    load_url = running.url + f"/hello/{run.variant}" if upload else run.url
+    load_spec = spec.load_spec(load_url)
     if spec.warmup_s > 0 and not stream:
         warmup = run_load(dataclasses.replace(load_spec, duration_s=spec.warmup_s))
         if warmup.samples.interrupted:
@@ -602,6 +631,11 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
             window_start.append(time.monotonic())
             run.streams = run_streams(spec.stream_spec(run.url))
             measured = run.streams.wall_s
+        elif upload:
+            run.load, run.uploads = run_load_with_uploaders(
+                load_spec, spec.upload_spec(run.url), on_progress=on_progress
+            )
+            measured = run.load.samples.measured_s or spec.duration_s
         else:
             run.load = run_load(load_spec, on_progress=on_progress)
             measured = run.load.samples.measured_s or spec.duration_s

@@ -53,6 +53,12 @@ def render_table(result: BenchResult, console: Console) -> None:
         if spec.rate is None
         else f"{spec.rate:g} req/s (open model)"
     )
+    if spec.scenario == "upload":
+        uploaders = 50 if spec.uploaders is None else spec.uploaders
+        load += (
+            f" of fast requests to hello, beside {uploaders} uploaders sending at "
+            f"{spec.upload_rate:g} B/s; the uploads' own figures are in the JSON"
+        )
     if spec.scenario == "stream":
         load = (
             f"{spec.streams or 100} SSE streams opened at {spec.ramp_rate:g}/s; req/s = events/s, "

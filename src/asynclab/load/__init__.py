@@ -12,6 +12,7 @@ from asynclab.load._spec import ARRIVALS, Arrival, LoadSpec, parse_header
 from asynclab.load._sse import STREAM_OUTCOMES, StreamResult, StreamSpec, run_streams
 from asynclab.load._target import Target, parse_target
 from asynclab.load._thresholds import METRIC_NAMES, Threshold, parse_threshold
+from asynclab.load._uploads import UploadResult, UploadSpec, run_load_with_uploaders
 
 __all__ = [
     "ARRIVALS",
@@ -30,6 +31,8 @@ __all__ = [
     "StreamSpec",
     "Target",
     "Threshold",
+    "UploadResult",
+    "UploadSpec",
     "WorkerShare",
     "check_open_files",
     "ensure_open_files",
@@ -37,6 +40,7 @@ __all__ = [
     "parse_target",
     "parse_threshold",
     "run_load",
+    "run_load_with_uploaders",
     "run_streams",
     "summarize",
 ]

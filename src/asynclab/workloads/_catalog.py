@@ -250,6 +250,12 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 ParamSpec("timeout_ms", _number(1, 3_600_000), "30000", "longest wait"),
             ),
         ),
+        ScenarioSpec(
+            "upload",
+            "accept a body of `kb` kilobytes (raw or multipart), answer its size and checksum",
+            ("sync", "async"),
+            (ParamSpec("kb", _integer(1, 1_000_000), "64", "body size the uploaders send"),),
+        ),
     )
 }
 

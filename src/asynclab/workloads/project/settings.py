@@ -59,6 +59,9 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+# The upload scenario reads bodies of any size through request.body (Django refuses those
+# over 2.5 MB by default); multipart files over 2.5 MB still spool to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from asynclab.workloads.scenarios import (
     middleware,
     orm,
     stream,
+    upload,
 )
 
 SCENARIO_VIEWS: dict[str, ModuleType] = {
@@ -27,6 +28,7 @@ SCENARIO_VIEWS: dict[str, ModuleType] = {
     "middleware": middleware,
     "stream": stream,
     "longpoll": longpoll,
+    "upload": upload,
 }
 
 urlpatterns = [
