@@ -367,6 +367,14 @@ def bench(
     upload_rate: Annotated[
         float, typer.Option(help="upload: bytes per second each uploader sends.")
     ] = 10_240.0,
+    members: Annotated[int, typer.Option(help="chat: WebSocket members.")] = 20,
+    rooms: Annotated[int, typer.Option(help="chat: rooms the members are spread over.")] = 2,
+    message_rate: Annotated[
+        float, typer.Option(help="chat: messages per second each member sends.")
+    ] = 1.0,
+    channel_layer: Annotated[
+        str, typer.Option(help="chat: memory, or redis (REDIS_URL or the local service).")
+    ] = "memory",
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the asynclab.bench/1 JSON here.")
     ] = None,
@@ -394,6 +402,10 @@ def bench(
         ramp_rate=ramp_rate,
         uploaders=uploaders,
         upload_rate=upload_rate,
+        members=members,
+        rooms=rooms,
+        message_rate=message_rate,
+        channel_layer=channel_layer,
     )
     plan_runs(spec)  # refuses servers that are not installed before anything starts
     errors = Console(stderr=True)

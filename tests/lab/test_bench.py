@@ -249,3 +249,17 @@ def test_slow_uploaders_pin_gthread_threads_but_not_uvicorn() -> None:
     uploads = {run["server"]: run["uploads"] for run in result.to_dict()["runs"]}
     assert uploads["uvicorn"]["completed"] >= 4 and uploads["uvicorn"]["failed"] == 0
     assert uploads["gunicorn-gthread"]["bytes_sent"] > 0
+
+
+def test_chat_bench_fails_wsgi_rows_and_measures_asgi_ones() -> None:
+    spec = BenchSpec(
+        "chat", variants=("async",), servers=("gunicorn-gthread", "daphne"), members=8,
+        rooms=2, message_rate=2.0, duration_s=1.0,
+    )  # fmt: skip
+    result = run_bench(spec)
+    wsgi, daphne = result.rows()
+    assert wsgi.failed == 1 and "not supported by gunicorn-gthread" in wsgi.failures[0]
+    assert daphne.failed == 0 and daphne.errors == 0 and daphne.requests > 0
+    assert result.failed  # the exit code is 1
+    (run,) = [r for r in result.to_dict()["runs"] if r["server"] == "daphne"]
+    assert run["chat"]["lost"] == 0

@@ -27,6 +27,9 @@ from tests.test_cli import asynclab
         (["bench", "hello", "--server-cpus", "0"], "give both"),
         (["bench", "hello", "--duration", "soon"], "cannot parse --duration"),
         (["bench", "hello", "--json", "/proc/nope/x.json"], "cannot write --json"),
+        (["bench", "chat", "--channel-layer", "kafka"], "unknown --channel-layer"),
+        (["bench", "chat", "--members", "2", "--rooms", "5"], "more than --members"),
+        (["bench", "hello", "--uploaders", "5"], "--uploaders is for the upload scenario"),
         (["serve", "--server", "nginx"], "unknown server"),
         (["serve", "--stack", "tall"], "unknown --stack"),
         (["serve", "--server", "daphne", "--workers", "2"], "runs one process"),
@@ -48,6 +51,17 @@ def test_unreachable_postgres_is_exit_2() -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "cannot reach PostgreSQL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unreachable_redis_is_exit_2() -> None:
+    env = dict(os.environ, REDIS_URL="redis://127.0.0.1:1/0")
+    done = subprocess.run(
+        [sys.executable, "-m", "asynclab", "bench", "chat", "--server", "uvicorn",
+         "--channel-layer", "redis"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "cannot reach Redis" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_help_lists_the_scenarios() -> None:

@@ -42,8 +42,9 @@ def test_variants_answer_identical_bodies(server: RunningServer, scenario: str) 
 
 
 def test_every_scenario_is_in_the_test_cases() -> None:
-    # middleware, stream and longpoll have tests of their own below.
-    assert set(CASES) | {"middleware", "stream", "longpoll", "upload"} == set(SCENARIOS)
+    # middleware, stream, longpoll and upload have tests of their own below; chat is tested
+    # with its driver (tests/load/test_chat.py).
+    assert set(CASES) | {"middleware", "stream", "longpoll", "upload", "chat"} == set(SCENARIOS)
 
 
 def test_upload_variants_answer_the_same_size_and_checksum(server: RunningServer) -> None:

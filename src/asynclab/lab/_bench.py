@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import http.client
+import os
 import statistics
 import time
 from collections.abc import Callable, Iterable
@@ -26,6 +27,8 @@ from asynclab.errors import AsynclabError, ProcessStartError, UsageError
 from asynclab.files import atomic_write_text
 from asynclab.lab._pinning import CpuPlan
 from asynclab.load import (
+    ChatResult,
+    ChatSpec,
     LoadResult,
     LoadSpec,
     StreamResult,
@@ -35,6 +38,7 @@ from asynclab.load import (
     check_open_files,
     ensure_open_files,
     parse_target,
+    run_chat,
     run_load,
     run_load_with_uploaders,
     run_streams,
@@ -58,6 +62,7 @@ from asynclab.workloads import (
     ScenarioSpec,
     WorkloadConfig,
     calibrate_cpu_work,
+    check_redis_reachable,
     get_scenario,
     prepare_database,
 )
@@ -91,6 +96,12 @@ class BenchSpec:
     """The upload scenario: slow uploaders beside the fast requests (default 50)."""
     upload_rate: float = 10_240.0
     """The upload scenario: bytes per second each uploader sends."""
+    members: int = 20
+    rooms: int = 2
+    message_rate: float = 1.0
+    """The chat scenario: members in rooms, each sending this many messages per second."""
+    channel_layer: str = "memory"
+    """The chat scenario's Channels layer: memory or redis (REDIS_URL or the local service)."""
     ramp_rate: float = 200.0
     """The stream scenario: streams opened per second."""
     pool_threads: int = 64
@@ -121,6 +132,10 @@ class BenchSpec:
             raise UsageError(f"--repeat must be >= 1, got {self.repeat}")
         if self.streams is not None and self.scenario != "stream":
             raise UsageError("--streams is for the stream scenario: use --connections or --rate")
+        if self.channel_layer not in ("memory", "redis"):
+            raise UsageError(f"unknown --channel-layer {self.channel_layer!r}: use memory or redis")
+        if self.scenario == "chat":
+            self.chat_spec("ws://127.0.0.1:1/{room}")  # validates members, rooms and rate
         if self.uploaders is not None and self.scenario != "upload":
             raise UsageError("--uploaders is for the upload scenario")
         if self.scenario == "upload":
@@ -170,6 +185,16 @@ class BenchSpec:
             timeout_s=self.timeout_s,
         )
 
+    def chat_spec(self, url_template: str) -> ChatSpec:
+        return ChatSpec(
+            url_template=url_template,
+            members=self.members,
+            rooms=self.rooms,
+            rate=self.message_rate,
+            duration_s=self.duration_s,
+            connect_timeout_s=self.timeout_s,
+        )
+
     def upload_spec(self, url: str) -> UploadSpec:
         return UploadSpec(
             target=parse_target(url),
@@ -181,6 +206,8 @@ class BenchSpec:
 
     def options_for(self, server: ServerSpec) -> tuple[ServerOptions, list[str]]:
         """The options this server can take, and notes on those it cannot."""
+        if self.scenario_spec.websocket and server.interface != "asgi":
+            raise UsageError(f"WebSockets are not supported by {server.name} (a WSGI server)")
         notes = []
         workers, threads = self.workers, self.threads
         if workers != 1 and not server.has_workers:
@@ -189,7 +216,7 @@ class BenchSpec:
         if threads is not None and not server.has_threads:
             notes.append(f"{server.name} has no thread setting: --threads {threads} not applied")
             threads = None
-        return ServerOptions(workers, threads), notes
+        return ServerOptions(workers, threads, websockets=self.scenario_spec.websocket), notes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -214,6 +241,14 @@ class BenchSpec:
             if self.scenario == "upload"
             else None,
             "upload_rate": self.upload_rate if self.scenario == "upload" else None,
+            "chat": {
+                "members": self.members,
+                "rooms": self.rooms,
+                "message_rate": self.message_rate,
+                "channel_layer": self.channel_layer,
+            }
+            if self.scenario == "chat"
+            else None,
         }
 
 
@@ -235,6 +270,7 @@ class BenchRun:
     load: LoadResult | None = None
     streams: StreamResult | None = None
     uploads: UploadResult | None = None
+    chat: ChatResult | None = None
     simulator: ResourceSample | None = None
     resources: ResourceSample | None = None
     failure: str | None = None
@@ -242,7 +278,8 @@ class BenchRun:
 
     @property
     def ok(self) -> bool:
-        return self.failure is None and (self.load is not None or self.streams is not None)
+        measured = (self.load, self.streams, self.chat)
+        return self.failure is None and any(m is not None for m in measured)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -259,6 +296,7 @@ class BenchRun:
             "load": self.load.to_dict() if self.load is not None else None,
             "streams": self.streams.to_dict() if self.streams is not None else None,
             "uploads": self.uploads.to_dict() if self.uploads is not None else None,
+            "chat": self.chat.to_dict() if self.chat is not None else None,
             "resources": self.resources.to_dict() if self.resources is not None else None,
             "simulator_resources": self.simulator.to_dict() if self.simulator else None,
         }
@@ -290,6 +328,19 @@ class _RunFigures:
 
     @classmethod
     def of(cls, run: BenchRun) -> _RunFigures:
+        if run.chat is not None:
+            chat = run.chat
+            return cls(
+                rate=chat.samples.delivered / chat.wall_s if chat.wall_s else 0.0,
+                ok_rate=chat.samples.delivered / chat.wall_s if chat.wall_s else 0.0,
+                latency_ms=summarize(chat.samples.fanout),
+                requests=chat.samples.expected,
+                errors=chat.lost,
+                answered=chat.samples.delivered,
+                in_flight=chat.spec.members - chat.samples.refused,
+                generator_cpu=chat.cpu_percent,
+                partial=None,
+            )
         if run.streams is not None:
             streams = run.streams
             rate = streams.samples.events / streams.wall_s if streams.wall_s else 0.0
@@ -506,6 +557,8 @@ def run_bench(
     result = BenchResult(spec, environment=_environment(spec))
     if scenario.uses_database:
         prepare_database(spec.database)
+    if spec.scenario == "chat" and spec.channel_layer == "redis":
+        check_redis_reachable(os.environ.get("REDIS_URL", WorkloadConfig().redis_url))
     try:
         with spec.cpus.clients_here():
             # Calibrated once, here, so that every server of the bench does the same work.
@@ -555,6 +608,8 @@ def _workload_config(
         middleware_depth=values["m"] if middleware else 0,
         cpu_units_per_ms=cpu_units_per_ms,
         fanout_threads=spec.pool_threads,
+        channel_layer=spec.channel_layer,
+        redis_url=os.environ.get("REDIS_URL", WorkloadConfig().redis_url),
     )
 
 
@@ -569,7 +624,10 @@ def _tree_rss(pid: int) -> int | None:
 def _run_one(
     spec: BenchSpec, server: ServerSpec, variant: str, repeat: int, cpu_units_per_ms: float
 ) -> BenchRun:
-    options, notes = spec.options_for(server)
+    try:
+        options, notes = spec.options_for(server)
+    except UsageError as exc:  # a pair this server cannot serve: its row says so
+        return BenchRun(server.name, variant, repeat, failure=str(exc))
     run = BenchRun(server.name, variant, repeat, notes=notes)
     server_cpus = set(spec.cpus.server) or None
     try:
@@ -597,6 +655,9 @@ def _run_one(
 
 
 def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_pid: int) -> None:
+    if spec.scenario == "chat":
+        _measure_chat(spec, running, run, simulator_pid)
+        return
     stream = spec.scenario == "stream"
     check_url = run.url
     if stream:  # a one-event stream: the check must not wait for a whole stream
@@ -666,6 +727,28 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
         )
     if run.load is not None:
         run.notes.extend(run.load.warnings)
+
+
+def _measure_chat(
+    spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_pid: int
+) -> None:
+    run.url = running.url.replace("http://", "ws://", 1) + f"/chat/{run.variant}/{{room}}"
+    sampler = ResourceSampler(running.process.pid).start()
+    try:
+        started = time.monotonic()
+        run.chat = run_chat(spec.chat_spec(run.url))
+    except BaseException:
+        with contextlib.suppress(AsynclabError):
+            sampler.stop()
+        raise
+    run.resources = sampler.stop((started, started + run.chat.wall_s))
+    if run.chat.samples.refused == spec.members:
+        run.failure = f"no member could join a room{running.process.output_tail()}"
+    elif running.process.returncode is not None:
+        run.failure = (
+            f"{running.spec.name} exited with code {running.process.returncode} during the "
+            f"measurement{running.process.output_tail()}"
+        )
 
 
 def _check_answer(url: str, timeout_s: float) -> str | None:

@@ -36,7 +36,8 @@ def serve_workloads(spec: ServeSpec, console: Console) -> None:
     """Run until Ctrl-C (a normal end) or until the server dies (an error)."""
     server = get_server(spec.server)
     server.require_installed()
-    options = ServerOptions(spec.workers, spec.threads)
+    # Under an ASGI server the Channels application serves, so that the chat works too.
+    options = ServerOptions(spec.workers, spec.threads, websockets=server.interface == "asgi")
     server.argv(options, 0)  # refuses options this server cannot take, before anything starts
     prepare_database(spec.database)
     try:
@@ -57,7 +58,13 @@ def serve_workloads(spec: ServeSpec, console: Console) -> None:
                     defaults = "&".join(f"{p.name}={p.default}" for p in scenario.params)
                     console.print(f"[bold]{scenario.name}[/bold]: {scenario.description}")
                     for variant in scenario.variants:
-                        console.print(f"  {running.url}{scenario.path(variant)}", highlight=False)
+                        url = f"{running.url}{scenario.path(variant)}"
+                        if scenario.websocket:
+                            if server.interface != "asgi":
+                                console.print("  (WebSockets: needs an ASGI server)")
+                                break
+                            url = url.replace("http://", "ws://", 1) + "/ROOM"
+                        console.print(f"  {url}", highlight=False)
                     if defaults:
                         console.print(f"  parameters (defaults): {defaults}", highlight=False)
                 console.print("Ctrl-C stops the server and the simulator.")

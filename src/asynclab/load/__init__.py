@@ -3,6 +3,7 @@
 It knows nothing of Django or of the servers it loads; it sends requests to a URL and measures.
 """
 
+from asynclab.load._chat import ChatResult, ChatSpec, run_chat
 from asynclab.load._engine import Engine, WorkerShare
 from asynclab.load._result import SCHEMA, LoadResult, summarize
 from asynclab.load._run import GeneratorError, check_open_files, ensure_open_files, run_load
@@ -21,6 +22,8 @@ __all__ = [
     "SCHEMA",
     "STREAM_OUTCOMES",
     "Arrival",
+    "ChatResult",
+    "ChatSpec",
     "Engine",
     "GeneratorError",
     "LoadResult",
@@ -39,6 +42,7 @@ __all__ = [
     "parse_header",
     "parse_target",
     "parse_threshold",
+    "run_chat",
     "run_load",
     "run_load_with_uploaders",
     "run_streams",

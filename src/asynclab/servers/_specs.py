@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Literal
 
 from asynclab.errors import UsageError
-from asynclab.workloads import ASGI_APPLICATION, WSGI_APPLICATION
+from asynclab.workloads import ASGI_APPLICATION, CHANNELS_APPLICATION, WSGI_APPLICATION
 
 Interface = Literal["wsgi", "asgi"]
 
@@ -26,6 +26,8 @@ class ServerOptions:
     workers: int = 1
     threads: int | None = None
     host: str = "127.0.0.1"
+    websockets: bool = False
+    """Serve the Channels application (HTTP and WebSockets) instead of plain Django's."""
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -54,6 +56,10 @@ class ServerSpec:
         return WSGI_APPLICATION if self.interface == "wsgi" else ASGI_APPLICATION
 
     def argv(self, options: ServerOptions, port: int) -> list[str]:
+        if options.websockets and self.interface != "asgi":
+            raise UsageError(
+                f"WebSockets are not supported by {self.name} (WSGI): use an ASGI server"
+            )
         if options.threads is not None and not self.has_threads:
             raise UsageError(f"{self.name} has no thread setting: drop --threads for it")
         if options.workers != 1 and not self.has_workers:
@@ -86,19 +92,25 @@ def _gunicorn(worker_class: str) -> ArgvBuilder:
     return build
 
 
+def _asgi_application(options: ServerOptions) -> str:
+    return CHANNELS_APPLICATION if options.websockets else ASGI_APPLICATION
+
+
 def _uvicorn(options: ServerOptions, port: int) -> list[str]:
     # Django has no ASGI lifespan support, so lifespan is off rather than failing at start.
     return [
-        "uvicorn", ASGI_APPLICATION, "--host", options.host, "--port", str(port),
+        "uvicorn", _asgi_application(options), "--host", options.host, "--port", str(port),
         "--workers", str(options.workers), "--lifespan", "off", "--no-access-log",
     ]  # fmt: skip
 
 
 def _granian(interface: Interface) -> ArgvBuilder:
     def build(options: ServerOptions, port: int) -> list[str]:
-        application = WSGI_APPLICATION if interface == "wsgi" else ASGI_APPLICATION
+        application = WSGI_APPLICATION if interface == "wsgi" else _asgi_application(options)
         argv = ["granian", "--interface", interface, "--host", options.host, "--port", str(port)]
-        argv += ["--workers", str(options.workers), "--no-ws"]
+        argv += ["--workers", str(options.workers)]
+        if not options.websockets:
+            argv.append("--no-ws")
         if interface == "wsgi":
             argv += ["--blocking-threads", str(options.threads or DEFAULT_THREADS)]
         return [*argv, application]
@@ -107,12 +119,12 @@ def _granian(interface: Interface) -> ArgvBuilder:
 
 
 def _daphne(options: ServerOptions, port: int) -> list[str]:
-    return ["daphne", "-b", options.host, "-p", str(port), ASGI_APPLICATION]
+    return ["daphne", "-b", options.host, "-p", str(port), _asgi_application(options)]
 
 
 def _hypercorn(options: ServerOptions, port: int) -> list[str]:
     return [
-        "hypercorn", ASGI_APPLICATION, "--bind", f"{options.host}:{port}",
+        "hypercorn", _asgi_application(options), "--bind", f"{options.host}:{port}",
         "--workers", str(options.workers),
     ]  # fmt: skip
 

@@ -14,6 +14,7 @@ from asynclab.workloads._catalog import (
 )
 from asynclab.workloads._config import (
     ASGI_APPLICATION,
+    CHANNELS_APPLICATION,
     SETTINGS_MODULE,
     WSGI_APPLICATION,
     DatabaseConfig,
@@ -21,10 +22,15 @@ from asynclab.workloads._config import (
     cache_dir,
 )
 from asynclab.workloads._cpu_work import calibrate as calibrate_cpu_work
-from asynclab.workloads._prepare import check_postgres_reachable, prepare_database
+from asynclab.workloads._prepare import (
+    check_postgres_reachable,
+    check_redis_reachable,
+    prepare_database,
+)
 
 __all__ = [
     "ASGI_APPLICATION",
+    "CHANNELS_APPLICATION",
     "PARTIAL_HEADER",
     "SCENARIOS",
     "SETTINGS_MODULE",
@@ -37,6 +43,7 @@ __all__ = [
     "cache_dir",
     "calibrate_cpu_work",
     "check_postgres_reachable",
+    "check_redis_reachable",
     "get_scenario",
     "prepare_database",
 ]

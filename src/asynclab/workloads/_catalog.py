@@ -105,6 +105,8 @@ class ScenarioSpec:
     params: tuple[ParamSpec, ...] = ()
     uses_database: bool = False
     uses_upstream: bool = False
+    websocket: bool = False
+    """Served over WebSockets by the Channels application (ASGI servers only)."""
     variant_help: Mapping[str, str] = field(default_factory=dict)
 
     def param(self, name: str) -> ParamSpec:
@@ -249,6 +251,16 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 ParamSpec("every_ms", _number(1, 3_600_000), "1000", "time between events"),
                 ParamSpec("timeout_ms", _number(1, 3_600_000), "30000", "longest wait"),
             ),
+        ),
+        ScenarioSpec(
+            "chat",
+            "Django Channels chat rooms: each message is broadcast to every member of its room",
+            ("sync", "async"),
+            websocket=True,
+            variant_help={
+                "sync": "WebsocketConsumer (Channels runs it in threads)",
+                "async": "AsyncWebsocketConsumer",
+            },
         ),
         ScenarioSpec(
             "upload",

@@ -21,6 +21,7 @@ from asynclab.errors import UsageError
 SETTINGS_MODULE = "asynclab.workloads.project.settings"
 WSGI_APPLICATION = "asynclab.workloads.project.wsgi:application"
 ASGI_APPLICATION = "asynclab.workloads.project.asgi:application"
+CHANNELS_APPLICATION = "asynclab.workloads.project.asgi_channels:application"
 
 Interface = Literal["wsgi", "asgi"]
 DatabaseEngine = Literal["sqlite", "postgres"]
@@ -110,6 +111,9 @@ class WorkloadConfig:
     """Size of the process-wide thread pool of the fanout ``threads`` variant."""
     db_pool_size: int = 16
     """Largest PostgreSQL pool per server process."""
+    channel_layer: str = "memory"
+    """The chat scenario's Channels layer: ``memory`` or ``redis``."""
+    redis_url: str = "redis://127.0.0.1:6379/0"
     cpu_units_per_ms: float = 0.0
     """The cpu scenario's work per millisecond (0: each server process calibrates itself)."""
 
@@ -124,6 +128,8 @@ class WorkloadConfig:
             f"{_ENV_PREFIX}FANOUT_THREADS": str(self.fanout_threads),
             f"{_ENV_PREFIX}DB_POOL_SIZE": str(self.db_pool_size),
             f"{_ENV_PREFIX}CPU_UNITS_PER_MS": repr(self.cpu_units_per_ms),
+            f"{_ENV_PREFIX}CHANNEL_LAYER": self.channel_layer,
+            f"{_ENV_PREFIX}REDIS_URL": self.redis_url,
         }
 
     @classmethod
@@ -144,4 +150,6 @@ class WorkloadConfig:
             fanout_threads=int(get("FANOUT_THREADS", "64")),
             db_pool_size=int(get("DB_POOL_SIZE", "16")),
             cpu_units_per_ms=float(get("CPU_UNITS_PER_MS", "0")),
+            channel_layer=get("CHANNEL_LAYER", "memory"),
+            redis_url=get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         )

@@ -40,6 +40,28 @@ def check_postgres_reachable(database: DatabaseConfig, timeout_s: float = 5.0) -
         ) from None
 
 
+def check_redis_reachable(url: str, timeout_s: float = 3.0) -> None:
+    """Raise a one-line UsageError unless a Redis server answers PING at ``url``."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout_s
+        ) as sock:
+            sock.sendall(b"PING\r\n")
+            answer = sock.recv(64)
+    except OSError as exc:
+        answer = f"{exc.strerror or exc}".encode()
+    if not answer.startswith((b"+PONG", b"-NOAUTH")):
+        raise UsageError(
+            f"cannot reach Redis at {parts.hostname}:{parts.port or 6379} "
+            f"({answer.decode(errors='replace').strip()}): start it, set REDIS_URL, or use "
+            "--channel-layer memory"
+        )
+
+
 def prepare_database(database: DatabaseConfig) -> None:
     """Make sure the database exists, has the tables and the current seed data."""
     if database.engine == "postgres":

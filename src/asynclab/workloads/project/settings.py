@@ -62,6 +62,16 @@ DATABASES = {"default": _database()}
 # The upload scenario reads bodies of any size through request.body (Django refuses those
 # over 2.5 MB by default); multipart files over 2.5 MB still spool to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = None
+# The chat scenario (Django Channels): in-memory layer by default, Redis when asked for.
+ASGI_APPLICATION = "asynclab.workloads.project.asgi_channels.application"  # for runserver
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    if CONFIG.channel_layer != "redis"
+    else {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [CONFIG.redis_url]},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""One URL per scenario variant: /<scenario>/<variant>, parameters in the query string."""
+"""One URL per HTTP scenario variant: /<scenario>/<variant>, parameters in the query string."""
 
 from types import ModuleType
 
@@ -34,5 +34,6 @@ SCENARIO_VIEWS: dict[str, ModuleType] = {
 urlpatterns = [
     path(f"{name}/{variant}", SCENARIO_VIEWS[name].VIEWS[variant], name=f"{name}-{variant}")
     for name, spec in SCENARIOS.items()
+    if not spec.websocket  # chat is routed by Channels (asgi_channels.py)
     for variant in spec.variants
 ]
