@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from rich.console import Console
 from asynclab import __version__
 from asynclab.errors import AsynclabError, UsageError
 from asynclab.lab import BenchResult, BenchRun, BenchSpec, CpuPlan, plan_runs, run_bench
+from asynclab.lab._capacity import CapacityLimits
 from asynclab.lab._console import describe_run, render_table
 from asynclab.lab._serve import ServeSpec, serve_workloads
 from asynclab.load import (
@@ -292,6 +294,18 @@ def upstream(
 # --- asynclab bench / serve ----------------------------------------------------------------
 
 
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$", re.IGNORECASE)
+
+
+def _parse_bytes(text: str) -> int:
+    """``512MB``, ``2GB``, ``100kb`` or a bare number of bytes (decimal units)."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise UsageError(f"--memory-budget {text!r} is not a size: use e.g. 512MB or 2GB")
+    scale = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[match.group(2).lower()]
+    return int(float(match.group(1)) * scale)
+
+
 def _parse_params(given: list[str] | None) -> tuple[tuple[str, str], ...]:
     params = []
     for text in given or []:
@@ -375,6 +389,15 @@ def bench(
     channel_layer: Annotated[
         str, typer.Option(help="chat: memory, or redis (REDIS_URL or the local service).")
     ] = "memory",
+    find_capacity: Annotated[
+        bool, typer.Option(help="stream: double the streams from 16 until a limit breaks.")
+    ] = False,
+    memory_budget: Annotated[
+        str | None, typer.Option(help="With --find-capacity: a server RSS limit, e.g. 512MB.")
+    ] = None,
+    max_duration: Annotated[
+        str, typer.Option(help="With --find-capacity: stop searching after this long.")
+    ] = "10m",
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the asynclab.bench/1 JSON here.")
     ] = None,
@@ -402,6 +425,12 @@ def bench(
         ramp_rate=ramp_rate,
         uploaders=uploaders,
         upload_rate=upload_rate,
+        capacity=CapacityLimits(
+            memory_budget_bytes=_parse_bytes(memory_budget) if memory_budget else None,
+            max_duration_s=parse_duration(max_duration, what="--max-duration"),
+        )
+        if find_capacity
+        else None,
         members=members,
         rooms=rooms,
         message_rate=message_rate,

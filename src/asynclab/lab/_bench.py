@@ -25,6 +25,12 @@ import psutil
 from asynclab.environment import collect_environment
 from asynclab.errors import AsynclabError, ProcessStartError, UsageError
 from asynclab.files import atomic_write_text
+from asynclab.lab._capacity import (
+    CapacityFinding,
+    CapacityLimits,
+    StepFigures,
+    search_capacity,
+)
 from asynclab.lab._pinning import CpuPlan
 from asynclab.load import (
     ChatResult,
@@ -102,6 +108,8 @@ class BenchSpec:
     """The chat scenario: members in rooms, each sending this many messages per second."""
     channel_layer: str = "memory"
     """The chat scenario's Channels layer: memory or redis (REDIS_URL or the local service)."""
+    capacity: CapacityLimits | None = None
+    """Search each pair's capacity (the stream scenario) instead of running fixed repeats."""
     ramp_rate: float = 200.0
     """The stream scenario: streams opened per second."""
     pool_threads: int = 64
@@ -136,6 +144,8 @@ class BenchSpec:
             raise UsageError(f"unknown --channel-layer {self.channel_layer!r}: use memory or redis")
         if self.scenario == "chat":
             self.chat_spec("ws://127.0.0.1:1/{room}")  # validates members, rooms and rate
+        if self.capacity is not None and self.scenario != "stream":
+            raise UsageError("--find-capacity is for the stream scenario (open SSE streams)")
         if self.uploaders is not None and self.scenario != "upload":
             raise UsageError("--uploaders is for the upload scenario")
         if self.scenario == "upload":
@@ -486,6 +496,7 @@ class BenchResult:
     spec: BenchSpec
     runs: list[BenchRun] = field(default_factory=list)
     environment: dict[str, Any] = field(default_factory=dict)
+    capacity: list[CapacityFinding] = field(default_factory=list)
     cpu_units_per_ms: float = 0.0
     interrupted: bool = False
 
@@ -516,6 +527,7 @@ class BenchResult:
             "environment": self.environment,
             "rows": [row.to_dict(first) for row in self.rows()],
             "runs": [run.to_dict() for run in self.runs],
+            "capacity": [finding.to_dict() for finding in self.capacity],
         }
 
     def write_json(self, path: str) -> None:
@@ -563,6 +575,9 @@ def run_bench(
         with spec.cpus.clients_here():
             # Calibrated once, here, so that every server of the bench does the same work.
             result.cpu_units_per_ms = calibrate_cpu_work() if spec.scenario == "cpu" else 0.0
+            if spec.capacity is not None:
+                _search_capacities(spec, spec.capacity, result, on_run, checkpoint)
+                plan = []
             for index, (repeat, server, variant) in enumerate(plan, start=1):
                 run = _run_one(spec, server, variant, repeat, result.cpu_units_per_ms)
                 result.runs.append(run)
@@ -577,6 +592,47 @@ def run_bench(
     if checkpoint is not None:
         checkpoint(result)
     return result
+
+
+def _search_capacities(
+    spec: BenchSpec,
+    limits: CapacityLimits,
+    result: BenchResult,
+    on_run: RunCallback | None,
+    checkpoint: Callable[[BenchResult], None] | None,
+) -> None:
+    """For each (server, variant): streams doubled step by step, a fresh server per step."""
+    pairs = [(get_server(name), variant) for name in spec.servers for variant in spec.variants]
+    for server, variant in pairs:
+
+        def measure(level: int, server: ServerSpec = server, variant: str = variant) -> StepFigures:
+            # The streams open within the first quarter of the step, so that they are held
+            # together for most of it.
+            step_spec = dataclasses.replace(
+                spec, streams=level, ramp_rate=max(spec.ramp_rate, level / (spec.duration_s / 4))
+            )
+            run = _run_one(step_spec, server, variant, 1, 0.0)
+            run.notes.append(f"capacity step: {level} streams")
+            result.runs.append(run)
+            if checkpoint is not None:
+                checkpoint(result)
+            if on_run is not None:
+                on_run(run, len(result.runs), len(result.runs))
+            row = BenchRow.of(server.name, variant, [run])
+            return StepFigures(
+                level=level,
+                lag_p99_ms=row.latency_ms["p99"],
+                errors=row.errors,
+                requests=row.requests,
+                rss_peak_bytes=row.rss_peak_bytes,
+                rss_per_connection_bytes=row.rss_per_in_flight_bytes,
+                threads_peak=row.threads_peak,
+                failure=run.failure,
+            )
+
+        result.capacity.append(search_capacity(server.name, variant, limits, measure))
+        if checkpoint is not None:
+            checkpoint(result)
 
 
 def _environment(spec: BenchSpec) -> dict[str, Any]:

@@ -46,8 +46,48 @@ def describe_run(run: BenchRun, index: int, total: int) -> str:
     return line
 
 
+def render_capacity(result: BenchResult, console: Console) -> None:
+    limits = result.spec.capacity
+    assert limits is not None
+    budget = (
+        f", RSS <= {limits.memory_budget_bytes / 1e6:.0f} MB" if limits.memory_budget_bytes else ""
+    )
+    table = Table(
+        title=(
+            f"stream capacity: open SSE streams held with lag p99 <= {limits.lag_p99_ms:g} ms, "
+            f"<= {100 * limits.error_share:g}% broken{budget}"
+            + (" [interrupted]" if result.interrupted else "")
+        ),
+        title_justify="left",
+    )
+    for name in ("server", "variant", "held", "RSS MB", "RSS/stream KB", "threads", "stopped"):
+        table.add_column(
+            name, justify="left" if name in ("server", "variant", "stopped") else "right"
+        )
+    for finding in result.capacity:
+        held = finding.held
+        table.add_row(
+            finding.server,
+            finding.variant,
+            _number(held.level if held else None),
+            _number(held.rss_peak_bytes / 1e6 if held and held.rss_peak_bytes else None, 1),
+            _number(
+                held.rss_per_connection_bytes / 1e3
+                if held and held.rss_per_connection_bytes
+                else None,
+                1,
+            ),
+            _number(held.threads_peak if held else None),
+            (f"at {finding.broke.level}: " if finding.broke else "") + finding.reason,
+        )
+    console.print(table)
+
+
 def render_table(result: BenchResult, console: Console) -> None:
     spec = result.spec
+    if spec.capacity is not None:
+        render_capacity(result, console)
+        return
     load = (
         f"{spec.connections} connections (closed model)"
         if spec.rate is None

@@ -32,7 +32,8 @@ SCHEMA = "asynclab.sse/1"
 _HIGHEST_US = 3_600_000_000  # an hour: lags beyond are clamped, never dropped
 STREAM_OUTCOMES = ("completed", "held", "refused", "failed", "stalled")
 """completed: the server ended the stream after its last event. held: still open when the run
-ended. refused: no connection, or an answer other than 200. failed: cut or broken mid-way.
+ended (answered with 200). refused: no connection, an answer other than 200, or no answer
+before the stall limit or the end of the run. failed: cut or broken mid-way.
 stalled: no event for longer than the stall limit."""
 
 
@@ -163,7 +164,9 @@ async def _one_stream(spec: StreamSpec, samples: StreamSamples, end_at: float) -
     while not done.done():
         now = time.monotonic()
         if now >= end_at:
-            stream.finish("held")
+            # Still open at the end: held if the server had answered, refused if it never did
+            # (a stream waiting for a free worker is not one the server holds).
+            stream.finish("held" if stream.status == 200 else "refused")
             break
         if now - stream.last_event_at > spec.stall_s and stream.status in (0, 200):
             stream.finish("stalled" if stream.status == 200 else "refused")
