@@ -61,3 +61,14 @@ def test_bad_chat_settings_and_unreachable_redis() -> None:
         check_redis_reachable("redis://127.0.0.1:1/0", timeout_s=1)
     with pytest.raises(UsageError, match="not supported by gunicorn-gthread"):
         get_server("gunicorn-gthread").argv(ServerOptions(websockets=True), 8000)
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason=f"Redis is not reachable at {REDIS_URL}")
+def test_more_members_than_redis_py_pools_by_default_can_join() -> None:
+    # redis-py's default pool holds 100 connections; each consumer keeps one while it waits.
+    config = WorkloadConfig(channel_layer="redis", redis_url=REDIS_URL)
+    with start_server(get_server("uvicorn"), ServerOptions(websockets=True), config=config) as s:
+        url = s.url.replace("http://", "ws://") + "/chat/async/{room}"
+        result = run_chat(ChatSpec(url, members=120, rooms=4, rate=0.5, duration_s=1.0))
+    assert result.samples.refused == 0 and result.samples.dropped == 0
+    assert result.samples.delivered > 0

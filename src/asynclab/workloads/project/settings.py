@@ -69,7 +69,9 @@ CHANNEL_LAYERS = {
     if CONFIG.channel_layer != "redis"
     else {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [CONFIG.redis_url]},
+        # Each consumer waits for its messages on a connection of its own: redis-py's default
+        # pool of 100 connections would refuse the 101st member.
+        "CONFIG": {"hosts": [{"address": CONFIG.redis_url, "max_connections": 10_000}]},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
