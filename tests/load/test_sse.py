@@ -52,3 +52,29 @@ def test_refused_and_bad_settings() -> None:
     assert result.samples.outcomes["refused"] == 3
     with pytest.raises(UsageError, match="--streams"):
         StreamSpec(target, streams=0)
+
+
+@pytest.mark.parametrize(
+    ("server", "variant"), [("uvicorn", "async"), ("gunicorn-gthread", "sync")]
+)
+def test_clients_that_leave_free_the_server_quietly(server: str, variant: str) -> None:
+    """20 streams on a server with 20 threads; once their clients hang up, what they held is
+    free again: a new request is served at once, and no error is logged."""
+    import time
+    import urllib.request
+
+    from asynclab.servers import ServerOptions
+
+    spec = get_server(server)
+    options = ServerOptions(threads=20) if spec.has_threads else None
+    with start_server(spec, options) as running:
+        target = parse_target(running.url + f"/stream/{variant}?events=1000&interval_ms=100")
+        result = run_streams(StreamSpec(target, streams=20, duration_s=1.0, stall_s=2.0))
+        assert result.samples.outcomes["held"] == 20  # the driver hangs up on all of them
+        time.sleep(0.5)  # a sync stream notices at its next write, 100 ms later
+        started = time.monotonic()
+        with urllib.request.urlopen(running.url + "/hello/sync", timeout=10) as answer:
+            assert answer.status == 200
+        assert time.monotonic() - started < 1.0
+        output = "\n".join(running.process.output())
+    assert "Traceback" not in output and "ERROR" not in output
