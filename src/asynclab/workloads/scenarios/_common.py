@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
@@ -15,6 +18,41 @@ def read_params(scenario: str, request: HttpRequest) -> dict[str, Any]:
     """The scenario's parameters from the query string; raises InvalidParameter."""
     given = {name: request.GET[name] for name in request.GET}
     return get_scenario(scenario).parse_params(given)
+
+
+SyncView = Callable[[HttpRequest, dict[str, Any]], HttpResponse]
+AsyncView = Callable[[HttpRequest, dict[str, Any]], Awaitable[HttpResponse]]
+
+
+def with_params(scenario: str) -> Callable[[Any], Any]:
+    """Read ``scenario``'s parameters before the view runs and pass them to it; a bad one is
+    answered with a JSON 400 instead. Keeps a coroutine view a coroutine (Django tells sync
+    from async views by it)."""
+
+    def decorate(view: SyncView | AsyncView) -> Callable[[HttpRequest], Any]:
+        if inspect.iscoroutinefunction(view):
+
+            @functools.wraps(view)
+            async def async_view(request: HttpRequest) -> HttpResponse:
+                try:
+                    params = read_params(scenario, request)
+                except InvalidParameter as error:
+                    return bad_request(error)
+                return await view(request, params)
+
+            return async_view
+
+        @functools.wraps(view)
+        def sync_view(request: HttpRequest) -> HttpResponse:
+            try:
+                params = read_params(scenario, request)
+            except InvalidParameter as error:
+                return bad_request(error)
+            return view(request, params)
+
+        return sync_view
+
+    return decorate
 
 
 def bad_request(error: InvalidParameter) -> HttpResponse:

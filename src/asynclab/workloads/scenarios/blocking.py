@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from asynclab.workloads._catalog import InvalidParameter
 from asynclab.workloads._clients import (
     ProviderFailed,
     aiohttp_session,
@@ -21,10 +21,9 @@ from asynclab.workloads._clients import (
     sync_get_json,
 )
 from asynclab.workloads.scenarios._common import (
-    bad_request,
     json_response,
-    read_params,
     served_by_asgi,
+    with_params,
 )
 
 _PROVIDER = 1
@@ -34,11 +33,8 @@ def _answer(params: dict[str, object], outcome: str) -> HttpResponse:
     return json_response({"wait": params["wait"], "ms": params["ms"], "outcome": outcome})
 
 
-async def blocking_async(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("blocking", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("blocking")
+async def blocking_async(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     ms = params["ms"]
     if params["wait"] == "sleep":
         await asyncio.sleep(ms / 1000)
@@ -52,11 +48,8 @@ async def blocking_async(request: HttpRequest) -> HttpResponse:
     return _answer(params, "ok")
 
 
-async def blocking_blocking(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("blocking", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("blocking")
+async def blocking_blocking(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     ms = params["ms"]
     if params["wait"] == "sleep":
         time.sleep(ms / 1000)  # the pitfall, on purpose

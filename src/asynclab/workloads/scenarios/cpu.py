@@ -9,12 +9,13 @@ result, so that identical bodies also mean identical work.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from asynclab.workloads._catalog import InvalidParameter
 from asynclab.workloads._cpu_work import calibrate, spin
-from asynclab.workloads.scenarios._common import bad_request, json_response, read_params
+from asynclab.workloads.scenarios._common import json_response, with_params
 
 UNITS_PER_MS = settings.CONFIG.cpu_units_per_ms or calibrate()
 
@@ -24,19 +25,13 @@ def _work(ms: float) -> dict[str, object]:
     return {"ms": ms, "units": units, "result": spin(units)}
 
 
-def cpu_sync(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("cpu", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("cpu")
+def cpu_sync(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     return json_response(_work(params["ms"]))
 
 
-async def cpu_async(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("cpu", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("cpu")
+async def cpu_async(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     # On the event loop, as a naive async view does: that is the point.
     return json_response(_work(params["ms"]))
 

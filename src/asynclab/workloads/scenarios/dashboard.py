@@ -16,7 +16,6 @@ from django.db.models import Avg, Count, Min, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from asynclab.workloads._catalog import InvalidParameter
 from asynclab.workloads._clients import (
     ProviderFailed,
     aiohttp_session,
@@ -26,7 +25,7 @@ from asynclab.workloads._clients import (
 )
 from asynclab.workloads.hotels.models import Hotel, Offer, Review, Room
 from asynclab.workloads.hotels.seed import CITIES
-from asynclab.workloads.scenarios._common import bad_request, read_params, served_by_asgi
+from asynclab.workloads.scenarios._common import served_by_asgi, with_params
 
 _LIVE_PROVIDER = 1
 _TIMEOUT_S = 30.0
@@ -105,11 +104,8 @@ async def _rows_async(block: _Block) -> list[dict[str, Any]]:
     return [row async for row in block.queryset]
 
 
-def dashboard_sync(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("dashboard", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("dashboard")
+def dashboard_sync(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     blocks = [_block(i) for i in range(params["k"])]
     rows = [(block, _rows_sync(block)) for block in blocks]
     live = None
@@ -122,11 +118,8 @@ def dashboard_sync(request: HttpRequest) -> HttpResponse:
     return _rendered(rows, live)
 
 
-async def dashboard_async(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("dashboard", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("dashboard")
+async def dashboard_async(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     blocks = [_block(i) for i in range(params["k"])]
     if not params["upstream"]:
         results = await asyncio.gather(*(_rows_async(block) for block in blocks))

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from asynclab.workloads._catalog import PARTIAL_HEADER, InvalidParameter
+from asynclab.workloads._catalog import PARTIAL_HEADER
 from asynclab.workloads._clients import (
     ProviderFailed,
     aiohttp_session,
@@ -24,10 +24,9 @@ from asynclab.workloads._clients import (
     sync_get_json,
 )
 from asynclab.workloads.scenarios._common import (
-    bad_request,
     json_response,
-    read_params,
     served_by_asgi,
+    with_params,
 )
 
 Outcome = list[dict[str, Any]] | ProviderFailed
@@ -95,32 +94,23 @@ def _call_sync(url: str, deadline_s: float) -> Outcome:
         return failed
 
 
-def fanout_sync(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("fanout", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("fanout")
+def fanout_sync(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     deadline_s = params["deadline_ms"] / 1000
     outcomes = [(p, _call_sync(url, deadline_s)) for p, url in _urls(params)]
     return _merge(params, outcomes)
 
 
-def fanout_threads(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("fanout", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("fanout")
+def fanout_threads(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     deadline_s = params["deadline_ms"] / 1000
     urls = _urls(params)
     futures = [_POOL.get().submit(_call_sync, url, deadline_s) for _, url in urls]
     return _merge(params, [(p, f.result()) for (p, _), f in zip(urls, futures, strict=True)])
 
 
-async def fanout_async(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("fanout", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("fanout")
+async def fanout_async(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     deadline_s = params["deadline_ms"] / 1000
     urls = _urls(params)
 

@@ -15,8 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from asynclab.workloads._catalog import InvalidParameter
-from asynclab.workloads.scenarios._common import bad_request, json_response, read_params
+from asynclab.workloads.scenarios._common import json_response, with_params
 
 
 def _plan(params: dict[str, Any]) -> tuple[float, dict[str, Any]]:
@@ -30,21 +29,15 @@ def _plan(params: dict[str, Any]) -> tuple[float, dict[str, Any]]:
     return wait, {"event": event, "timed_out": False}
 
 
-def longpoll_sync(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("longpoll", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("longpoll")
+def longpoll_sync(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     wait, answer = _plan(params)
     time.sleep(wait)
     return json_response(answer)
 
 
-async def longpoll_async(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("longpoll", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("longpoll")
+async def longpoll_async(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     wait, answer = _plan(params)
     await asyncio.sleep(wait)
     return json_response(answer)

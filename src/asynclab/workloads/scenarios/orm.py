@@ -11,9 +11,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from asynclab.workloads._catalog import InvalidParameter
 from asynclab.workloads.hotels.models import Hotel, Offer
-from asynclab.workloads.scenarios._common import bad_request, json_response, read_params
+from asynclab.workloads.scenarios._common import json_response, with_params
 
 
 def _queryset(city: str, rows: int) -> QuerySet[Offer]:
@@ -39,20 +38,14 @@ def _row(offer: Offer) -> dict[str, Any]:
     }
 
 
-def orm_sync(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("orm", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("orm")
+def orm_sync(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     anchor = Hotel.objects.get(pk=params["hotel"])
     return json_response([_row(offer) for offer in _queryset(anchor.city, params["rows"])])
 
 
-async def orm_async(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("orm", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("orm")
+async def orm_async(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     anchor = await Hotel.objects.aget(pk=params["hotel"])
     rows = [_row(offer) async for offer in _queryset(anchor.city, params["rows"])]
     return json_response(rows)

@@ -15,11 +15,11 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
-from asynclab.workloads._catalog import InvalidParameter
-from asynclab.workloads.scenarios._common import bad_request, read_params
+from asynclab.workloads.scenarios._common import with_params
 
 
 def _event(seq: int) -> bytes:
@@ -34,11 +34,8 @@ def _response(content: Iterator[bytes] | AsyncIterator[bytes]) -> StreamingHttpR
     return response
 
 
-def stream_sync(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("stream", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("stream")
+def stream_sync(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     events, interval = params["events"], params["interval_ms"] / 1000
 
     def produce() -> Iterator[bytes]:
@@ -51,11 +48,8 @@ def stream_sync(request: HttpRequest) -> HttpResponse:
     return _response(produce())
 
 
-async def stream_async(request: HttpRequest) -> HttpResponse:
-    try:
-        params = read_params("stream", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("stream")
+async def stream_async(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     events, interval = params["events"], params["interval_ms"] / 1000
 
     async def produce() -> AsyncIterator[bytes]:

@@ -9,12 +9,12 @@ sends; the answer reports what arrived.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from asynclab.workloads._catalog import InvalidParameter
-from asynclab.workloads.scenarios._common import bad_request, json_response, read_params
+from asynclab.workloads.scenarios._common import json_response, with_params
 
 
 def _digest(request: HttpRequest) -> dict[str, object]:
@@ -35,20 +35,14 @@ def _digest(request: HttpRequest) -> dict[str, object]:
 
 
 @csrf_exempt
-def upload_sync(request: HttpRequest) -> HttpResponse:
-    try:
-        read_params("upload", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("upload")
+def upload_sync(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     return json_response(_digest(request))
 
 
 @csrf_exempt
-async def upload_async(request: HttpRequest) -> HttpResponse:
-    try:
-        read_params("upload", request)
-    except InvalidParameter as error:
-        return bad_request(error)
+@with_params("upload")
+async def upload_async(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     return json_response(_digest(request))  # the body is already in memory under ASGI
 
 
