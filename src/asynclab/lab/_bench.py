@@ -711,23 +711,23 @@ def _run_one(
 
 
 def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_pid: int) -> None:
-    if spec.scenario == "chat":
-        _measure_chat(spec, running, run, simulator_pid)
-        return
-    stream = spec.scenario == "stream"
-    check_url = run.url
-    if stream:  # a one-event stream: the check must not wait for a whole stream
-        params = {**dict(spec.params), "events": "1"}
-        check_url = running.url + spec.scenario_spec.path(run.variant, params)
-    answer = _check_answer(check_url, spec.timeout_s + 30)
-    if answer is not None:
-        run.failure = f"{answer}{running.process.output_tail()}"
-        return
-    upload = spec.scenario == "upload"
+    stream, upload, chat = (spec.scenario == kind for kind in ("stream", "upload", "chat"))
+    http_url = run.url
+    if chat:  # a WebSocket endpoint: no HTTP answer to check
+        run.url = running.url.replace("http://", "ws://", 1) + f"/chat/{run.variant}/{{room}}"
+    else:
+        check_url = run.url
+        if stream:  # a one-event stream: the check must not wait for a whole stream
+            params = {**dict(spec.params), "events": "1"}
+            check_url = running.url + spec.scenario_spec.path(run.variant, params)
+        answer = _check_answer(check_url, spec.timeout_s + 30)
+        if answer is not None:
+            run.failure = f"{answer}{running.process.output_tail()}"
+            return
     # Beside slow uploads, the measured requests are fast ones: hello in the same mode.
-    load_url = running.url + f"/hello/{run.variant}" if upload else run.url
+    load_url = running.url + f"/hello/{run.variant}" if upload else http_url
     load_spec = spec.load_spec(load_url)
-    if spec.warmup_s > 0 and not stream:
+    if spec.warmup_s > 0 and not (stream or chat):
         warmup = run_load(dataclasses.replace(load_spec, duration_s=spec.warmup_s))
         if warmup.samples.interrupted:
             raise KeyboardInterrupt
@@ -748,6 +748,10 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
             window_start.append(time.monotonic())
             run.streams = run_streams(spec.stream_spec(run.url))
             measured = run.streams.wall_s
+        elif chat:
+            window_start.append(time.monotonic())
+            run.chat = run_chat(spec.chat_spec(run.url))
+            measured = run.chat.wall_s
         elif upload:
             run.load, run.uploads = run_load_with_uploaders(
                 load_spec, spec.upload_spec(run.url), on_progress=on_progress
@@ -771,7 +775,9 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
             "it may have limited this run"
         )
     code = running.process.returncode
-    if code is not None:
+    if run.chat is not None and run.chat.samples.refused == spec.members:
+        run.failure = f"no member could join a room{running.process.output_tail()}"
+    elif code is not None:
         run.failure = (
             f"{running.spec.name} exited with code {code} during the measurement"
             f"{running.process.output_tail()}"
@@ -783,28 +789,6 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
         )
     if run.load is not None:
         run.notes.extend(run.load.warnings)
-
-
-def _measure_chat(
-    spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_pid: int
-) -> None:
-    run.url = running.url.replace("http://", "ws://", 1) + f"/chat/{run.variant}/{{room}}"
-    sampler = ResourceSampler(running.process.pid).start()
-    try:
-        started = time.monotonic()
-        run.chat = run_chat(spec.chat_spec(run.url))
-    except BaseException:
-        with contextlib.suppress(AsynclabError):
-            sampler.stop()
-        raise
-    run.resources = sampler.stop((started, started + run.chat.wall_s))
-    if run.chat.samples.refused == spec.members:
-        run.failure = f"no member could join a room{running.process.output_tail()}"
-    elif running.process.returncode is not None:
-        run.failure = (
-            f"{running.spec.name} exited with code {running.process.returncode} during the "
-            f"measurement{running.process.output_tail()}"
-        )
 
 
 def _check_answer(url: str, timeout_s: float) -> str | None:
