@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import jsonschema
 import psutil
 import pytest
 
@@ -16,6 +17,7 @@ from asynclab.cli import main
 from asynclab.errors import UsageError
 from asynclab.lab import BenchSpec, CpuPlan, plan_runs, run_bench
 from asynclab.lab._pinning import usable_cpus
+from tests.schemas import schema
 
 
 def test_pairs_are_interleaved_across_repeats() -> None:
@@ -232,11 +234,13 @@ def test_stream_bench_holds_streams_and_measures_their_lag() -> None:
     (run,) = result.to_dict()["runs"]
     assert run["streams"]["schema"] == "asynclab.sse/1"
     assert run["streams"]["outcomes"]["completed"] == 30
+    jsonschema.validate(run["streams"], schema("sse"))
 
 
 def test_slow_uploaders_pin_gthread_threads_but_not_uvicorn() -> None:
     """4 uploaders sending 8 KB at 4 KB/s hold both of a 2-thread gthread worker's threads for
-    2 s at a time, so fast requests wait; uvicorn reads bodies on its event loop."""
+    2 s at a time, so fast requests wait; uvicorn reads bodies on its event loop. The sampler
+    sees the pinned threads: blocked reading the uploaders' sockets."""
     spec = BenchSpec(
         "upload", variants=("sync",), servers=("gunicorn-gthread", "uvicorn"), threads=2,
         rate=20.0, duration_s=2.0, warmup_s=0.0, uploaders=4, upload_rate=4096.0,
@@ -246,9 +250,16 @@ def test_slow_uploaders_pin_gthread_threads_but_not_uvicorn() -> None:
     gthread, uvicorn = result.rows()
     assert gthread.latency_ms["p50"] is not None and gthread.latency_ms["p50"] > 300
     assert uvicorn.latency_ms["p99"] is not None and uvicorn.latency_ms["p99"] < 100
-    uploads = {run["server"]: run["uploads"] for run in result.to_dict()["runs"]}
+    runs = {run["server"]: run for run in result.to_dict()["runs"]}
+    uploads = {server: run["uploads"] for server, run in runs.items()}
     assert uploads["uvicorn"]["completed"] >= 4 and uploads["uvicorn"]["failed"] == 0
     assert uploads["gunicorn-gthread"]["bytes_sent"] > 0
+    for upload in uploads.values():
+        jsonschema.validate(upload, schema("upload"))
+    gthread_use, uvicorn_use = runs["gunicorn-gthread"]["resources"], runs["uvicorn"]["resources"]
+    assert gthread_use["threads_in_socket_read_mean"] > 1.5  # both threads, nearly all the time
+    assert gthread_use["threads_in_socket_read_peak"] == 2
+    assert uvicorn_use["threads_in_socket_read_peak"] == 0
 
 
 def test_chat_bench_fails_wsgi_rows_and_measures_asgi_ones() -> None:
@@ -263,3 +274,4 @@ def test_chat_bench_fails_wsgi_rows_and_measures_asgi_ones() -> None:
     assert result.failed  # the exit code is 1
     (run,) = [r for r in result.to_dict()["runs"] if r["server"] == "daphne"]
     assert run["chat"]["lost"] == 0
+    jsonschema.validate(run["chat"], schema("chat"))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 
+import jsonschema
 import pytest
 
 from asynclab.errors import UsageError
 from asynclab.load import ChatSpec, run_chat
 from asynclab.servers import ServerOptions, get_server, start_server
 from asynclab.workloads import WorkloadConfig, check_redis_reachable
+from tests.schemas import schema
 
 REDIS_URL = os.environ.get("REDIS_URL", WorkloadConfig().redis_url)
 
@@ -49,6 +51,7 @@ def test_every_member_gets_every_message_of_its_room(layer: str, variant: str) -
     assert samples.expected == samples.sent * 4  # 4 members per room, the sender included
     assert samples.delivered == samples.expected and result.lost == 0
     data = result.to_dict()
+    jsonschema.validate(data, schema("chat"))
     assert data["fanout_ms"]["p50"] is not None and data["fanout_ms"]["p50"] < 1000
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from importlib.resources import files
 
 import jsonschema
 import pytest
@@ -13,8 +12,9 @@ import pytest
 from asynclab.errors import UsageError
 from asynclab.load import parse_threshold
 from tests.load.helpers import load
+from tests.schemas import schema
 
-SCHEMA = json.loads(files("asynclab.load").joinpath("schema.json").read_text())
+SCHEMA = schema("load")
 
 
 def test_json_validates_against_the_documented_schema(fast_url: str) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import jsonschema
 import pytest
 
 from asynclab.errors import UsageError
 from asynclab.load import StreamSpec, parse_target, run_streams
 from asynclab.servers import RunningServer, get_server, start_server
+from tests.schemas import schema
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +28,7 @@ def test_every_event_of_every_stream_is_delivered_and_timed(uvicorn: RunningServ
     assert result.samples.open_peak == 40
     data = result.to_dict()
     assert data["schema"] == "asynclab.sse/1"
+    jsonschema.validate(data, schema("sse"))
     # Lag is arrival minus the server's own send stamp: small on loopback, never negative.
     assert 0 < data["lag_ms"]["p50"] < 50
     assert data["first_event_ms"]["max"] is not None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import queue
+import socket
+import threading
 import time
 
 import pytest
@@ -57,7 +61,7 @@ def test_summary_covers_the_window_and_threads_that_come_and_go() -> None:
     def snap(at: float, rss: int, cpu: float, switches: dict[int, int]) -> _Snapshot:
         return _Snapshot(
             at=at, rss=rss, threads=len(switches), processes=1, fds=3,
-            cpu={1: _Cpu(cpu, cpu / 2)},
+            socket_reads=len(switches) - 1, cpu={1: _Cpu(cpu, cpu / 2)},
             switches={(1, tid): _Switches(n, n // 10) for tid, n in switches.items()},
         )  # fmt: skip
 
@@ -75,6 +79,7 @@ def test_summary_covers_the_window_and_threads_that_come_and_go() -> None:
     # thread 1: 60 - 10; thread 2: 50 - 20 (up to its last look); thread 3: 90 - 0
     assert sample.ctx_switches_voluntary == 50 + 30 + 90
     assert sample.ctx_switches_involuntary == 5 + 3 + 9
+    assert sample.threads_in_socket_read_peak == 2 and sample.threads_in_socket_read_mean == 4 / 3
     whole = _summarize(snapshots, window=None)
     assert whole.rss_peak_bytes == 900 and whole.cpu_user_s == 9.0
     # Between snapshots the counters are interpolated: half of each interval's growth.
@@ -86,9 +91,44 @@ def test_a_worker_replaced_inside_the_window_is_seen() -> None:
     from asynclab.servers._sampler import _Cpu, _Snapshot, _summarize
 
     def snap(at: float, pids: list[int]) -> _Snapshot:
-        return _Snapshot(at, 1, 1, len(pids), 1, {p: _Cpu(at, 0.0) for p in pids}, {})
+        return _Snapshot(at, 1, 1, len(pids), 1, 0, {p: _Cpu(at, 0.0) for p in pids}, {})
 
     snapshots = [snap(0.0, [1, 2]), snap(1.0, [1, 2]), snap(2.0, [1, 3]), snap(3.0, [1, 3])]
     sample = _summarize(snapshots, window=(0.5, 3.0))
     assert (sample.processes_ended, sample.processes_began) == (1, 1)
     assert _summarize(snapshots, window=(2.0, 3.0)).processes_ended == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc")
+def test_a_thread_blocked_reading_a_socket_is_told_from_an_idle_one() -> None:
+    from asynclab.servers._sampler import _thread_states
+
+    def socket_reads() -> int:
+        states = _thread_states(os.getpid())
+        assert states is not None
+        return states[1]
+
+    before = socket_reads()
+    idle = queue.Queue[bytes]()
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    served, _ = listener.accept()
+    threads = [
+        threading.Thread(target=idle.get, daemon=True),  # a pool thread waiting for work
+        threading.Thread(target=served.recv, args=(10,), daemon=True),  # held by a client
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        while socket_reads() != before + 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert socket_reads() == before + 1
+    finally:
+        client.sendall(b"x")
+        idle.put(b"")
+        for thread in threads:
+            thread.join(timeout=5)
+        for sock in (client, served, listener):
+            sock.close()
+    assert socket_reads() == before

@@ -386,8 +386,9 @@ class BenchRow:
     """One (server, variant) pair over its repeats.
 
     Rates, percentiles and per-run resources are medians over the repeats (each run is one
-    sample of the pair); ``max`` is the largest over all runs; ``error_rate`` and CPU per
-    request pool every run that measured both.
+    sample of the pair); ``max`` is the largest over all runs; ``threads_in_socket_read`` is
+    the mean number of server threads blocked reading a client (held, not working);
+    ``error_rate`` and CPU per request pool every run that measured both.
     """
 
     server: str
@@ -405,6 +406,7 @@ class BenchRow:
     rss_mean_bytes: float | None
     idle_rss_bytes: float | None
     threads_peak: int | None
+    threads_in_socket_read: float | None
     fds_peak: int | None
     cpu_s: float | None
     cpu_ms_per_request: float | None
@@ -451,6 +453,7 @@ class BenchRow:
             rss_mean_bytes=rss_mean,
             idle_rss_bytes=idle,
             threads_peak=max((s.threads_peak for s in samples), default=None),
+            threads_in_socket_read=_median(s.threads_in_socket_read_mean for s in samples),
             fds_peak=max((s.fds_peak for s in samples), default=None),
             cpu_s=_median(s.cpu_user_s + s.cpu_system_s for s in samples),
             cpu_ms_per_request=1000 * cpu_total / answered if answered else None,

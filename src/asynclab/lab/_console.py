@@ -23,6 +23,13 @@ def _number(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
+def _threads(row: BenchRow) -> str:
+    """Peak threads, and how many on average sat blocked reading a client, when any did."""
+    reading = row.threads_in_socket_read
+    held = f" ({reading:.0f} reading)" if reading is not None and reading >= 0.5 else ""
+    return _number(row.threads_peak) + held
+
+
 def describe_run(run: BenchRun, index: int, total: int) -> str:
     head = f"[{index}/{total}] {run.server} {run.variant} (repeat {run.repeat})"
     if run.streams is not None:
@@ -155,7 +162,7 @@ def _cells(row: BenchRow, first: BenchRow | None) -> list[str]:
         _ms(row.latency_ms["max"]),
         errors,
         _number(row.rss_peak_bytes / 1e6 if row.rss_peak_bytes else None, 1),
-        _number(row.threads_peak),
+        _threads(row),
         _number(row.cpu_ms_per_request, 2),
         switches,
         _ratio(ratios["rate"]),

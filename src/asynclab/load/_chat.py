@@ -23,11 +23,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from asynclab.errors import UsageError
-from asynclab.eventloop import run_event_loop
-from asynclab.load._result import summarize
+from asynclab.eventloop import loop_name, run_event_loop
+from asynclab.load._result import iso_utc, summarize
 from asynclab.load._run import ensure_open_files
 from asynclab.load._samples import new_histogram
 
+SCHEMA = "asynclab.chat/1"
 _HIGHEST_US = 600_000_000
 _GRACE_S = 2.0  # after the last send, how long deliveries may still arrive
 
@@ -127,6 +128,7 @@ class ChatResult:
     samples: ChatSamples
     wall_s: float
     cpu_s: float
+    started_at: float
 
     @property
     def lost(self) -> int:
@@ -139,12 +141,13 @@ class ChatResult:
     def to_dict(self) -> dict[str, Any]:
         samples = self.samples
         return {
-            "schema": "asynclab.chat/1",
+            "schema": SCHEMA,
             "url": self.spec.url_template,
             "members": self.spec.members,
             "rooms": self.spec.rooms,
             "rate_per_member": self.spec.rate,
             "duration_s": round(self.wall_s, 3),
+            "started_at": iso_utc(self.started_at),
             "sent": samples.sent,
             "expected_deliveries": samples.expected,
             "delivered": samples.delivered,
@@ -153,7 +156,9 @@ class ChatResult:
             "dropped": samples.dropped,
             "delivery_ms": summarize(samples.delivery),
             "fanout_ms": summarize(samples.fanout),
-            "generator": {"cpu_percent": round(self.cpu_percent, 1)},
+            "fanout_histogram": samples.fanout.encode().decode("ascii"),
+            "histogram_unit": "us",
+            "generator": {"cpu_percent": round(self.cpu_percent, 1), "event_loop": loop_name()},
         }
 
 
@@ -191,7 +196,9 @@ async def _drive(spec: ChatSpec) -> ChatSamples:
 def run_chat(spec: ChatSpec) -> ChatResult:
     """Run the members for ``spec.duration_s`` of sending (after all joined) and measure."""
     ensure_open_files(spec.members)
+    started_at = time.time()
     started = time.monotonic()
     cpu_before = time.process_time()
     samples = run_event_loop(_drive(spec))
-    return ChatResult(spec, samples, time.monotonic() - started, time.process_time() - cpu_before)
+    wall_s = time.monotonic() - started
+    return ChatResult(spec, samples, wall_s, time.process_time() - cpu_before, started_at)

@@ -36,6 +36,11 @@ def _ms(microseconds: float) -> float:
     return round(microseconds / 1000.0, 3)
 
 
+def iso_utc(timestamp: float) -> str:
+    """A Unix time as UTC ISO 8601 to the second, as every result JSON writes it."""
+    return _dt.datetime.fromtimestamp(timestamp, _dt.UTC).isoformat(timespec="seconds")
+
+
 def summarize(histogram: HdrHistogram) -> dict[str, float | None]:
     """p50, p90, p99, p99.9, max and mean of a histogram of microseconds, in milliseconds."""
     if histogram.get_total_count() == 0:
@@ -165,9 +170,7 @@ class LoadResult:
             "method": spec.method,
             "count_header": spec.count_header,
             "interrupted": self.samples.interrupted,
-            "started_at": _dt.datetime.fromtimestamp(self.started_at, _dt.UTC).isoformat(
-                timespec="seconds"
-            ),
+            "started_at": iso_utc(self.started_at),
             "requests": {
                 "total": self.samples.total,
                 "ok": self.samples.ok,

@@ -23,7 +23,7 @@ from hdrh.histogram import HdrHistogram
 from asynclab import __version__
 from asynclab.errors import UsageError
 from asynclab.eventloop import loop_name, run_event_loop
-from asynclab.load._result import summarize
+from asynclab.load._result import iso_utc, summarize
 from asynclab.load._run import ensure_open_files
 from asynclab.load._samples import new_histogram
 from asynclab.load._target import Target
@@ -219,6 +219,7 @@ class StreamResult:
             "ramp_rate": self.spec.ramp_rate,
             "duration_s": round(self.wall_s, 3),
             "stall_s": self.spec.stall_s,
+            "started_at": iso_utc(self.started_at),
             "outcomes": dict(samples.outcomes),
             "open_peak": samples.open_peak,
             "events": samples.events,

@@ -22,12 +22,13 @@ from asynclab import __version__
 from asynclab.errors import UsageError
 from asynclab.eventloop import run_event_loop
 from asynclab.load._engine import Engine
-from asynclab.load._result import LoadResult, summarize
+from asynclab.load._result import LoadResult, iso_utc, summarize
 from asynclab.load._run import ensure_open_files
 from asynclab.load._samples import new_histogram
 from asynclab.load._spec import LoadSpec
 from asynclab.load._target import Target
 
+SCHEMA = "asynclab.upload/1"
 _CHUNK = 1024
 _HIGHEST_US = 3_600_000_000
 _HEAD_START_S = 1.0  # uploads are under way before the fast requests' window opens
@@ -128,20 +129,25 @@ async def _uploader(spec: UploadSpec, samples: UploadSamples) -> None:
 class UploadResult:
     spec: UploadSpec
     samples: UploadSamples
+    started_at: float
 
     def to_dict(self) -> dict[str, Any]:
         samples = self.samples
         return {
+            "schema": SCHEMA,
             "target": self.spec.target.url,
             "uploaders": self.spec.uploaders,
             "kb": self.spec.kb,
             "bytes_per_s": self.spec.bytes_per_s,
+            "started_at": iso_utc(self.started_at),
             "started": samples.started,
             "completed": samples.completed,
             "failed": samples.failed,
             "bytes_sent": samples.bytes_sent,
             "status": {str(k): v for k, v in sorted(samples.statuses.items())},
             "duration_ms": summarize(samples.durations),
+            "duration_histogram": samples.durations.encode().decode("ascii"),
+            "histogram_unit": "us",
         }
 
 
@@ -177,4 +183,4 @@ def run_load_with_uploaders(
     started_at = time.time()
     samples = run_event_loop(main())
     load = LoadResult.from_parts(load_spec, [samples], started_at=started_at)
-    return load, UploadResult(upload_spec, uploads)
+    return load, UploadResult(upload_spec, uploads, started_at)

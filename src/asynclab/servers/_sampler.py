@@ -46,6 +46,8 @@ class ResourceSample:
     ctx_switches_involuntary: int
     processes_ended: int = 0
     processes_began: int = 0
+    threads_in_socket_read_peak: int = 0
+    threads_in_socket_read_mean: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,8 +69,15 @@ def _tree(root: psutil.Process) -> list[psutil.Process]:
     return []
 
 
-def _thread_switches(pid: int) -> dict[tuple[int, int], _Switches] | None:
-    """Context switches of each live thread of ``pid``, keyed (pid, tid) (Linux), else None.
+# Kernel wait channels of a thread sleeping in a blocking socket read: TCP's recv waits in
+# wait_woken (via sk_wait_data), a Unix socket's in unix_stream_read_generic. An idle pool
+# thread waits on a futex, an event loop in epoll: neither is a thread held by a client.
+_SOCKET_READ_WAITS = frozenset({b"wait_woken", b"sk_wait_data", b"unix_stream_read_generic"})
+
+
+def _thread_states(pid: int) -> tuple[dict[tuple[int, int], _Switches], int] | None:
+    """Context switches of each live thread of ``pid``, keyed (pid, tid), and how many of its
+    threads are blocked in a socket read (Linux), else None.
 
     psutil's num_ctx_switches reads /proc/PID/status, which counts the main thread only: for a
     server whose work runs in other threads (gthread's pool, granian's Rust threads) that is
@@ -77,6 +86,7 @@ def _thread_switches(pid: int) -> dict[tuple[int, int], _Switches] | None:
     interval is missed).
     """
     found: dict[tuple[int, int], _Switches] = {}
+    socket_reads = 0
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -93,7 +103,9 @@ def _thread_switches(pid: int) -> dict[tuple[int, int], _Switches] | None:
         except (OSError, ValueError, IndexError):
             continue  # the thread ended while we read
         found[(pid, int(tid))] = _Switches(voluntary, involuntary)
-    return found
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{tid}/wchan", "rb") as wchan:
+            socket_reads += wchan.read().strip() in _SOCKET_READ_WAITS
+    return found, socket_reads
 
 
 @dataclass(frozen=True)
@@ -105,12 +117,13 @@ class _Snapshot:
     threads: int
     processes: int
     fds: int
+    socket_reads: int
     cpu: dict[int, _Cpu]
     switches: dict[tuple[int, int], _Switches]
 
 
 def _snapshot(root: psutil.Process, known: dict[int, psutil.Process]) -> _Snapshot:
-    rss = threads = fds = 0
+    rss = threads = fds = socket_reads = 0
     cpu: dict[int, _Cpu] = {}
     switches: dict[tuple[int, int], _Switches] = {}
     tree = _tree(root)
@@ -123,15 +136,17 @@ def _snapshot(root: psutil.Process, known: dict[int, psutil.Process]) -> _Snapsh
                 rss += process.memory_info().rss
                 threads += process.num_threads()
                 fds += process.num_fds()
-                per_thread = _thread_switches(process.pid)
-                if per_thread is None:  # no /proc: the whole process, as psutil counts it
+                states = _thread_states(process.pid)
+                if states is None:  # no /proc: the whole process, as psutil counts it
                     counted = process.num_ctx_switches()
-                    per_thread = {(process.pid, 0): _Switches(*counted[:2])}
+                    states = {(process.pid, 0): _Switches(*counted[:2])}, 0
         except psutil.Error:
             continue
+        per_thread, in_read = states
+        socket_reads += in_read
         cpu[process.pid] = _Cpu(times.user, times.system)
         switches.update(per_thread)
-    return _Snapshot(time.monotonic(), rss, threads, len(tree), fds, cpu, switches)
+    return _Snapshot(time.monotonic(), rss, threads, len(tree), fds, socket_reads, cpu, switches)
 
 
 def _cumulative(
@@ -199,6 +214,8 @@ def _summarize(snapshots: list[_Snapshot], window: tuple[float, float] | None) -
         ctx_switches_involuntary=round(involuntary),
         processes_ended=len(ended),
         processes_began=len(began),
+        threads_in_socket_read_peak=max(s.socket_reads for s in inside),
+        threads_in_socket_read_mean=sum(s.socket_reads for s in inside) / len(inside),
     )
 
 
