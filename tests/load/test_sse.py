@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 
 import jsonschema
@@ -47,6 +50,41 @@ def test_a_buffered_stream_is_counted_as_stalled(uvicorn: RunningServer) -> None
     target = parse_target(uvicorn.url + "/stream/sync?events=6&interval_ms=500")
     result = run_streams(StreamSpec(target, streams=3, duration_s=4.0, stall_s=1.0))
     assert result.samples.outcomes["stalled"] == 3
+
+
+def test_streams_the_server_cuts_mid_way_are_counted_as_failed() -> None:
+    """A server that sends two events and then drops the connection, without ending the
+    chunked body: every stream is counted failed, its events still counted, nothing raised."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+
+    def serve() -> None:
+        for _ in range(3):
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(4096)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n"
+                )
+                for _ in range(2):
+                    event = f'data: {{"sent_at": {time.time()}}}\n\n'.encode()
+                    conn.sendall(b"%x\r\n%s\r\n" % (len(event), event))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    host, port = listener.getsockname()
+    try:
+        target = parse_target(f"http://{host}:{port}/stream")
+        result = run_streams(StreamSpec(target, streams=3, duration_s=1.5, stall_s=1.0))
+    finally:
+        listener.close()
+        thread.join(timeout=5)
+    assert result.samples.outcomes["failed"] == 3
+    assert result.samples.events == 6 and result.broken == 3
 
 
 def test_refused_and_bad_settings() -> None:
