@@ -64,6 +64,18 @@ def test_unreachable_redis_is_exit_2() -> None:
     assert "cannot reach Redis" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_chat_on_the_command_line_says_which_servers_cannot_and_measures_the_rest() -> None:
+    done = asynclab(
+        "bench", "chat", "--variant", "async", "--server", "gunicorn-gthread", "--server",
+        "uvicorn", "--members", "4", "--rooms", "2", "--duration", "1s", timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # a failed row
+    out = " ".join((done.stdout + done.stderr).split())  # rich wraps long lines
+    assert "not supported by gunicorn-gthread" in out
+    assert "uvicorn async (repeat 1): 4 members joined" in out
+    assert "FAILED None" not in out and "Traceback" not in done.stderr
+
+
 def test_help_lists_the_scenarios() -> None:
     done = asynclab("bench", "--help")
     assert done.returncode == 0

@@ -55,6 +55,15 @@ def test_every_member_gets_every_message_of_its_room(layer: str, variant: str) -
     assert data["fanout_ms"]["p50"] is not None and data["fanout_ms"]["p50"] < 1000
 
 
+@pytest.mark.parametrize("server", ["daphne", "hypercorn", "granian-asgi"])
+def test_every_asgi_server_carries_the_chat(server: str) -> None:
+    with start_server(get_server(server), ServerOptions(websockets=True)) as running:
+        url = running.url.replace("http://", "ws://") + "/chat/async/{room}"
+        result = run_chat(ChatSpec(url, members=6, rooms=2, rate=2.0, duration_s=1.0))
+    assert result.samples.refused == 0 and result.samples.dropped == 0
+    assert result.samples.sent >= 6 and result.lost == 0
+
+
 def test_bad_chat_settings_and_unreachable_redis() -> None:
     with pytest.raises(UsageError, match="more than --members"):
         ChatSpec("ws://127.0.0.1:1/{room}", members=2, rooms=3)

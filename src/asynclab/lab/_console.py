@@ -41,6 +41,15 @@ def describe_run(run: BenchRun, index: int, total: int) -> str:
             f"{streams.samples.events:,} events, lag p99 {_ms(lag['p99'])} ms"
         )
         return line + (f"; FAILED {run.failure}" if run.failure else "")
+    if run.chat is not None:
+        chat = run.chat
+        fanout = summarize(chat.samples.fanout)
+        line = (
+            f"{head}: {chat.spec.members - chat.samples.refused} members joined, "
+            f"{chat.samples.sent:,} messages sent, {chat.samples.delivered:,} of "
+            f"{chat.samples.expected:,} deliveries, fan-out p99 {_ms(fanout['p99'])} ms"
+        )
+        return line + (f"; FAILED {run.failure}" if run.failure else "")
     if run.load is None:
         return f"{head}: FAILED {run.failure}"
     latency = run.load.latency_ms
@@ -111,6 +120,14 @@ def render_table(result: BenchResult, console: Console) -> None:
             f"{spec.streams or 100} SSE streams opened at {spec.ramp_rate:g}/s; req/s = events/s, "
             "latency = delivery lag, errors = refused/failed/stalled streams, "
             "RSS/stream in the JSON"
+        )
+    if spec.scenario == "chat":
+        chat = spec.to_dict()["chat"]
+        load = (
+            f"{chat['members']} WebSocket members in {chat['rooms']} rooms, each sending "
+            f"{chat['message_rate']:g} msg/s over the {spec.channel_layer} channel layer; "
+            "req/s = deliveries/s, latency = broadcast fan-out (send to the room's last "
+            "member), errors = deliveries lost"
         )
     params = ", ".join(f"{k}={v}" for k, v in spec.to_dict()["params"].items()) or "no params"
     title = f"{spec.scenario} ({params}): {load}, {spec.duration_s:g}s x {spec.repeat}" + (
