@@ -71,6 +71,8 @@ def test_bad_chat_settings_and_unreachable_redis() -> None:
         ChatSpec("ws://127.0.0.1:1/chat")
     with pytest.raises(UsageError, match="cannot reach Redis"):
         check_redis_reachable("redis://127.0.0.1:1/0", timeout_s=1)
+    with pytest.raises(UsageError, match="is not a Redis URL"):
+        check_redis_reachable("redis://localhost:abc", timeout_s=1)
     with pytest.raises(UsageError, match="not supported by gunicorn-gthread"):
         get_server("gunicorn-gthread").argv(ServerOptions(websockets=True), 8000)
 

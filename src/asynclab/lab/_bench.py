@@ -341,8 +341,8 @@ class _RunFigures:
         if run.chat is not None:
             chat = run.chat
             return cls(
-                rate=chat.samples.delivered / chat.wall_s if chat.wall_s else 0.0,
-                ok_rate=chat.samples.delivered / chat.wall_s if chat.wall_s else 0.0,
+                rate=chat.delivery_rate,
+                ok_rate=chat.delivery_rate,
                 latency_ms=summarize(chat.samples.fanout),
                 requests=chat.samples.expected,
                 errors=chat.lost,

@@ -26,10 +26,9 @@ from asynclab.errors import UsageError
 from asynclab.eventloop import loop_name, run_event_loop
 from asynclab.load._result import iso_utc, summarize
 from asynclab.load._run import ensure_open_files
-from asynclab.load._samples import new_histogram
+from asynclab.load._samples import new_duration_histogram, record_seconds
 
 SCHEMA = "asynclab.chat/1"
-_HIGHEST_US = 600_000_000
 _GRACE_S = 2.0  # after the last send, how long deliveries may still arrive
 
 
@@ -55,15 +54,17 @@ class ChatSpec:
 
 @dataclass
 class ChatSamples:
-    delivery: HdrHistogram = field(default_factory=lambda: new_histogram(_HIGHEST_US))
-    fanout: HdrHistogram = field(default_factory=lambda: new_histogram(_HIGHEST_US))
+    delivery: HdrHistogram = field(default_factory=new_duration_histogram)
+    fanout: HdrHistogram = field(default_factory=new_duration_histogram)
     sent: int = 0
     expected: int = 0
     delivered: int = 0
     refused: int = 0
     dropped: int = 0  # members whose connection broke during the run
-    # message id -> (send time, members still to receive it, latest receipt so far)
+    sending_s: float = 0.0  # how long the members were sending (after all joined)
+    # message id -> [send time, members still to receive it]
     pending: dict[str, list[Any]] = field(default_factory=dict)
+    incomplete: int = 0  # messages some member of the room never received
 
 
 async def _member(
@@ -95,7 +96,7 @@ async def _member(
                 break
             message_id = f"{room}-{next(ids)}"
             sent_at = time.time()
-            samples.pending[message_id] = [sent_at, room_sizes[room], sent_at]
+            samples.pending[message_id] = [sent_at, room_sizes[room]]
             samples.sent += 1
             samples.expected += room_sizes[room]
             await ws.send(json.dumps({"id": message_id, "sent_at": sent_at}))
@@ -109,12 +110,11 @@ async def _member(
             if entry is None:
                 continue
             samples.delivered += 1
-            samples.delivery.record_value(min(max(int((now - entry[0]) * 1e6), 1), _HIGHEST_US))
+            record_seconds(samples.delivery, now - entry[0])
             entry[1] -= 1
-            entry[2] = now
             if entry[1] == 0:
                 del samples.pending[message["id"]]
-                samples.fanout.record_value(min(max(int((now - entry[0]) * 1e6), 1), _HIGHEST_US))
+                record_seconds(samples.fanout, now - entry[0])
 
     try:
         await asyncio.gather(send(), receive())
@@ -138,6 +138,12 @@ class ChatResult:
     def cpu_percent(self) -> float:
         return 100 * self.cpu_s / self.wall_s if self.wall_s > 0 else 0.0
 
+    @property
+    def delivery_rate(self) -> float:
+        """Deliveries per second of sending (joining and the final grace are not counted)."""
+        sending_s = self.samples.sending_s
+        return self.samples.delivered / sending_s if sending_s > 0 else 0.0
+
     def to_dict(self) -> dict[str, Any]:
         samples = self.samples
         return {
@@ -147,10 +153,13 @@ class ChatResult:
             "rooms": self.spec.rooms,
             "rate_per_member": self.spec.rate,
             "duration_s": round(self.wall_s, 3),
+            "sending_s": round(samples.sending_s, 3),
             "started_at": iso_utc(self.started_at),
             "sent": samples.sent,
+            "incomplete_messages": samples.incomplete,
             "expected_deliveries": samples.expected,
             "delivered": samples.delivered,
+            "delivery_rate": round(self.delivery_rate, 3),
             "lost": self.lost,
             "refused": samples.refused,
             "dropped": samples.dropped,
@@ -182,13 +191,17 @@ async def _drive(spec: ChatSpec) -> ChatSamples:
     while len(connected) + samples.refused < spec.members and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     start_sending.set()
+    sending_from = time.monotonic()
     await asyncio.sleep(spec.duration_s)
     stop_sending.set()
+    samples.sending_s = time.monotonic() - sending_from
     grace_end = time.monotonic() + _GRACE_S
     while samples.pending and time.monotonic() < grace_end:
         await asyncio.sleep(0.05)
-    for ws in connected:
-        await ws.close()
+    # Fan-out is only defined for a message every member got; the others are counted here
+    # (their missing deliveries are in ``lost``), so that a p99 over fewer messages is seen.
+    samples.incomplete = len(samples.pending)
+    await asyncio.gather(*(ws.close() for ws in connected), return_exceptions=True)
     await asyncio.gather(*tasks, return_exceptions=True)
     return samples
 

@@ -59,6 +59,20 @@ def new_histogram(highest_us: int) -> HdrHistogram:
     return FastRecordingHistogram(1, highest_us, SIGNIFICANT_DIGITS)
 
 
+DURATION_HIGHEST_US = 3_600_000_000
+"""Durations the stream, chat and upload drivers record: up to an hour, longer ones clamped."""
+
+
+def new_duration_histogram() -> HdrHistogram:
+    return new_histogram(DURATION_HIGHEST_US)
+
+
+def record_seconds(histogram: HdrHistogram, seconds: float) -> None:
+    """Record a duration in seconds as microseconds, clamped to 1 us..an hour (never dropped:
+    a clock step or an extreme value still counts as one sample)."""
+    histogram.record_value(min(max(int(seconds * 1e6), 1), DURATION_HIGHEST_US))
+
+
 def highest_trackable_us(timeout_s: float) -> int:
     # A request may wait up to a timeout for a connection, then up to a timeout for its answer;
     # the margin covers a generator that falls behind. Larger values are clamped, never dropped.

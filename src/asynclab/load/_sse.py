@@ -25,11 +25,10 @@ from asynclab.errors import UsageError
 from asynclab.eventloop import loop_name, run_event_loop
 from asynclab.load._result import iso_utc, summarize
 from asynclab.load._run import ensure_open_files
-from asynclab.load._samples import new_histogram
+from asynclab.load._samples import new_duration_histogram, record_seconds
 from asynclab.load._target import Target
 
 SCHEMA = "asynclab.sse/1"
-_HIGHEST_US = 3_600_000_000  # an hour: lags beyond are clamped, never dropped
 STREAM_OUTCOMES = ("completed", "held", "refused", "failed", "stalled")
 """completed: the server ended the stream after its last event. held: still open when the run
 ended (answered with 200). refused: no connection, an answer other than 200, or no answer
@@ -55,6 +54,13 @@ class StreamSpec:
             raise UsageError("--duration must be > 0, e.g. --duration 30s")
         if not (self.stall_s > 0 and self.timeout_s > 0):
             raise UsageError("the stall limit and the timeout must be > 0")
+        opening_s = (self.streams - 1) / self.ramp_rate
+        if opening_s >= self.duration_s:
+            raise UsageError(
+                f"{self.streams} streams at --ramp-rate {self.ramp_rate:g}/s take "
+                f"{opening_s:.1f}s to open, not less than --duration {self.duration_s:g}s: "
+                "raise --ramp-rate or --duration"
+            )
 
     def request_bytes(self) -> bytes:
         return (
@@ -65,8 +71,8 @@ class StreamSpec:
 
 @dataclass
 class StreamSamples:
-    lag: HdrHistogram = field(default_factory=lambda: new_histogram(_HIGHEST_US))
-    first_event: HdrHistogram = field(default_factory=lambda: new_histogram(_HIGHEST_US))
+    lag: HdrHistogram = field(default_factory=new_duration_histogram)
+    first_event: HdrHistogram = field(default_factory=new_duration_histogram)
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STREAM_OUTCOMES, 0))
     events: int = 0
     open_now: int = 0
@@ -98,7 +104,9 @@ class _Stream(asyncio.Protocol):
             self.finish("failed")
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.finish("failed")  # no-op if the stream already ended
+        # Closed before any answer: the server would not take the stream. After: it was cut.
+        # (A no-op if the stream already ended.)
+        self.finish("refused" if self.status == 0 else "failed")
 
     # httptools callbacks
     def on_headers_complete(self) -> None:
@@ -124,8 +132,7 @@ class _Stream(asyncio.Protocol):
         samples = self._samples
         if not self._got_event:
             self._got_event = True
-            waited = int((self.last_event_at - self._opened_at) * 1e6)
-            samples.first_event.record_value(min(max(waited, 1), _HIGHEST_US))
+            record_seconds(samples.first_event, self.last_event_at - self._opened_at)
         for line in event.split(b"\n"):
             if line.startswith(b"data:"):
                 try:
@@ -133,8 +140,7 @@ class _Stream(asyncio.Protocol):
                 except (ValueError, KeyError, TypeError):
                     samples.malformed_events += 1
                     return
-                lag = int((arrived - sent_at) * 1e6)
-                samples.lag.record_value(min(max(lag, 1), _HIGHEST_US))
+                record_seconds(samples.lag, arrived - sent_at)
                 samples.events += 1
                 return
 
@@ -181,9 +187,7 @@ async def _drive(spec: StreamSpec) -> tuple[StreamSamples, float]:
     end_at = started + spec.duration_s
     tasks = []
     for index in range(spec.streams):
-        due = started + index / spec.ramp_rate
-        if due >= end_at:
-            break
+        due = started + index / spec.ramp_rate  # before end_at: StreamSpec checks
         delay = due - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)

@@ -24,13 +24,12 @@ from asynclab.eventloop import run_event_loop
 from asynclab.load._engine import Engine
 from asynclab.load._result import LoadResult, iso_utc, summarize
 from asynclab.load._run import ensure_open_files
-from asynclab.load._samples import new_histogram
+from asynclab.load._samples import new_duration_histogram, record_seconds
 from asynclab.load._spec import LoadSpec
 from asynclab.load._target import Target
 
 SCHEMA = "asynclab.upload/1"
 _CHUNK = 1024
-_HIGHEST_US = 3_600_000_000
 _HEAD_START_S = 1.0  # uploads are under way before the fast requests' window opens
 
 
@@ -60,7 +59,7 @@ class UploadSpec:
 
 @dataclass
 class UploadSamples:
-    durations: HdrHistogram = field(default_factory=lambda: new_histogram(_HIGHEST_US))
+    durations: HdrHistogram = field(default_factory=new_duration_histogram)
     started: int = 0
     completed: int = 0
     failed: int = 0
@@ -110,12 +109,14 @@ async def _upload_once(spec: UploadSpec, samples: UploadSamples) -> None:
             samples.failed += 1
             return
         samples.completed += 1
-        samples.durations.record_value(min(int((time.monotonic() - started) * 1e6), _HIGHEST_US))
+        record_seconds(samples.durations, time.monotonic() - started)
     finally:
         writer.close()
 
 
-async def _uploader(spec: UploadSpec, samples: UploadSamples) -> None:
+async def _uploader(spec: UploadSpec, samples: UploadSamples, start_after_s: float) -> None:
+    # Staggered starts, so that the uploads do not all end (and free the server) at once.
+    await asyncio.sleep(start_after_s)
     while True:
         try:
             async with asyncio.timeout(spec.timeout_s):
@@ -166,10 +167,12 @@ def run_load_with_uploaders(
     )
     uploads = UploadSamples()
 
+    stagger = 0.8 * _HEAD_START_S / upload_spec.uploaders  # all under way before the window
+
     async def main() -> Any:
         uploaders = [
-            asyncio.create_task(_uploader(upload_spec, uploads))
-            for _ in range(upload_spec.uploaders)
+            asyncio.create_task(_uploader(upload_spec, uploads, stagger * index))
+            for index in range(upload_spec.uploaders)
         ]
         try:
             engine = Engine(load_spec)

@@ -47,16 +47,23 @@ def check_redis_reachable(url: str, timeout_s: float = 3.0) -> None:
 
     parts = urlsplit(url)
     try:
-        with socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout_s
-        ) as sock:
+        if parts.scheme not in ("redis", "rediss"):
+            raise ValueError(f"scheme {parts.scheme!r}")
+        address = (parts.hostname or "127.0.0.1", parts.port or 6379)
+    except ValueError as exc:  # e.g. a port that is not a number
+        raise UsageError(
+            f"REDIS_URL {url!r} is not a Redis URL ({exc}): use redis://host:port/db, "
+            "e.g. redis://127.0.0.1:6379/0"
+        ) from None
+    try:
+        with socket.create_connection(address, timeout=timeout_s) as sock:
             sock.sendall(b"PING\r\n")
             answer = sock.recv(64)
     except OSError as exc:
         answer = f"{exc.strerror or exc}".encode()
     if not answer.startswith((b"+PONG", b"-NOAUTH")):
         raise UsageError(
-            f"cannot reach Redis at {parts.hostname}:{parts.port or 6379} "
+            f"cannot reach Redis at {address[0]}:{address[1]} "
             f"({answer.decode(errors='replace').strip()}): start it, set REDIS_URL, or use "
             "--channel-layer memory"
         )
