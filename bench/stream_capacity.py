@@ -1,9 +1,9 @@
 """Benchmark: open SSE streams held within a 256 MB server RSS budget.
 
 uvicorn with the ``async`` stream variant against gunicorn-gthread with the ``sync`` one
-(threads = the most streams it can hold: one thread per stream), each found by
-``--find-capacity`` (lag p99 <= 1 s, <= 1% broken streams, RSS <= 256 MB). Prints both and
-their ratio.
+(threads = streams: at each step gthread gets one thread per stream, ``--scale-threads``),
+each found by ``--find-capacity`` (lag p99 <= 1 s, <= 1% broken streams, RSS <= 256 MB).
+Prints both and their ratio.
 """
 
 from __future__ import annotations
@@ -20,18 +20,16 @@ BUDGET = 256_000_000
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--step", type=float, default=5.0, help="seconds per step")
-    parser.add_argument("--threads", type=int, default=256, help="gthread threads")
     args = parser.parse_args()
     header("open SSE streams within a 256 MB server RSS budget")
-    limits = CapacityLimits(memory_budget_bytes=BUDGET, max_duration_s=600)
+    limits = CapacityLimits(
+        memory_budget_bytes=BUDGET, max_duration_s=600, threads_follow_level=True
+    )
     params = (("events", "1000"), ("interval_ms", "1000"))
     held = {}
-    for server, variant, threads in (
-        ("uvicorn", "async", None),
-        ("gunicorn-gthread", "sync", args.threads),
-    ):
+    for server, variant in (("uvicorn", "async"), ("gunicorn-gthread", "sync")):
         spec = BenchSpec(
-            "stream", variants=(variant,), servers=(server,), params=params, threads=threads,
+            "stream", variants=(variant,), servers=(server,), params=params,
             duration_s=args.step, capacity=limits, cpus=CpuPlan.choose(),
         )  # fmt: skip
         (finding,) = run_bench(spec).capacity

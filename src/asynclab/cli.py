@@ -325,8 +325,46 @@ def _scenario_help() -> str:
     return "\n\n".join(lines)
 
 
+# Options that only mean something for some scenarios (or with --find-capacity): given where
+# they mean nothing, they are refused rather than silently ignored.
+_OPTION_SCOPE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "streams": ("--streams", ("stream",)),
+    "ramp_rate": ("--ramp-rate", ("stream",)),
+    "uploaders": ("--uploaders", ("upload",)),
+    "upload_rate": ("--upload-rate", ("upload",)),
+    "members": ("--members", ("chat",)),
+    "rooms": ("--rooms", ("chat",)),
+    "message_rate": ("--message-rate", ("chat",)),
+    "channel_layer": ("--channel-layer", ("chat",)),
+    "pool_threads": ("--pool-threads", ("fanout",)),
+}
+_NOT_FOR: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "rate": ("--rate", ("stream", "chat"), "use --streams / --members"),
+    "connections": ("--connections", ("stream", "chat"), "use --streams / --members"),
+}
+_CAPACITY_ONLY = {"memory_budget": "--memory-budget", "max_duration": "--max-duration",
+                  "scale_threads": "--scale-threads"}  # fmt: skip
+
+
+def _check_option_scope(ctx: typer.Context, scenario: str, find_capacity: bool) -> None:
+    def given(name: str) -> bool:
+        source = ctx.get_parameter_source(name)
+        return source is not None and source.name == "COMMANDLINE"
+
+    for name, (flag, scenarios) in _OPTION_SCOPE.items():
+        if given(name) and scenario not in scenarios:
+            raise UsageError(f"{flag} is for the {' and '.join(scenarios)} scenario: drop it")
+    for name, (flag, scenarios, fix) in _NOT_FOR.items():
+        if given(name) and scenario in scenarios:
+            raise UsageError(f"{flag} does not apply to {scenario}: {fix}")
+    for name, flag in _CAPACITY_ONLY.items():
+        if given(name) and not find_capacity:
+            raise UsageError(f"{flag} only applies with --find-capacity: add it or drop {flag}")
+
+
 @app.command(epilog="Scenarios:\n\n" + _scenario_help())
 def bench(
+    ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help=f"One of: {', '.join(SCENARIOS)}.")],
     variant: Annotated[
         list[str] | None,
@@ -390,19 +428,31 @@ def bench(
         str, typer.Option(help="chat: memory, or redis (REDIS_URL or the local service).")
     ] = "memory",
     find_capacity: Annotated[
-        bool, typer.Option(help="stream: double the streams from 16 until a limit breaks.")
+        bool,
+        typer.Option(
+            help="stream, chat, longpoll: double the streams / members / waiting requests "
+            "from 16 until a limit breaks (lag p99 > 1 s, > 1% broken, --memory-budget)."
+        ),
     ] = False,
     memory_budget: Annotated[
         str | None, typer.Option(help="With --find-capacity: a server RSS limit, e.g. 512MB.")
     ] = None,
     max_duration: Annotated[
-        str, typer.Option(help="With --find-capacity: stop searching after this long.")
+        str, typer.Option(help="With --find-capacity: the whole search ends within this.")
     ] = "10m",
+    scale_threads: Annotated[
+        bool,
+        typer.Option(
+            help="With --find-capacity: thread-based servers get one thread per connection "
+            "at each step (threads = streams)."
+        ),
+    ] = False,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the asynclab.bench/1 JSON here.")
     ] = None,
 ) -> None:
     """Compare a scenario's variants under several servers, measured alike."""
+    _check_option_scope(ctx, scenario, find_capacity)
     if json_path is not None:
         _check_writable("--json", json_path)
     spec = BenchSpec(
@@ -428,6 +478,7 @@ def bench(
         capacity=CapacityLimits(
             memory_budget_bytes=_parse_bytes(memory_budget) if memory_budget else None,
             max_duration_s=parse_duration(max_duration, what="--max-duration"),
+            threads_follow_level=scale_threads,
         )
         if find_capacity
         else None,

@@ -28,6 +28,7 @@ from asynclab.files import atomic_write_text
 from asynclab.lab._capacity import (
     CapacityFinding,
     CapacityLimits,
+    CapacityTerms,
     StepFigures,
     search_capacity,
 )
@@ -43,6 +44,7 @@ from asynclab.load import (
     UploadSpec,
     check_open_files,
     ensure_open_files,
+    max_open_connections,
     parse_target,
     run_chat,
     run_load,
@@ -75,6 +77,14 @@ from asynclab.workloads import (
 
 SCHEMA = "asynclab.bench/1"
 _BUSY_SHARE = 0.8  # a client-side process above this share of a core may be the bottleneck
+CAPACITY_SCENARIOS = {
+    "stream": CapacityTerms("streams", "streams refused, failed or stalled", "delivery lag p99"),
+    "chat": CapacityTerms("members", "deliveries lost", "broadcast fan-out p99"),
+    "longpoll": CapacityTerms(
+        "waiting requests", "requests failed or timed out", "answer p99 beyond the event interval"
+    ),
+}
+"""The scenarios whose capacity is searched (--find-capacity), and what their figures mean."""
 _PACKAGES = ("django", "asgiref", "aiohttp", "urllib3", "psycopg", "psycopg-pool")
 
 
@@ -143,13 +153,30 @@ class BenchSpec:
         if self.channel_layer not in ("memory", "redis"):
             raise UsageError(f"unknown --channel-layer {self.channel_layer!r}: use memory or redis")
         if self.scenario == "chat":
-            self.chat_spec("ws://127.0.0.1:1/{room}")  # validates members, rooms and rate
-        if self.capacity is not None and self.scenario != "stream":
-            raise UsageError("--find-capacity is for the stream scenario (open SSE streams)")
+            # Validates members, rooms and rate; the members must fit in the open-files limit.
+            ensure_open_files(self.chat_spec("ws://127.0.0.1:1/{room}").members)
+            if self.workers > 1 and self.channel_layer == "memory":
+                raise UsageError(
+                    "the in-memory channel layer does not cross processes, so members on "
+                    f"different workers of --workers {self.workers} would never hear each "
+                    "other: use --channel-layer redis, or --workers 1"
+                )
+        if self.capacity is not None and self.scenario not in CAPACITY_SCENARIOS:
+            raise UsageError(
+                "--find-capacity is for the connection-holding scenarios: "
+                + ", ".join(CAPACITY_SCENARIOS)
+            )
+        if self.capacity is not None and self.repeat != 1:
+            raise UsageError("--find-capacity runs each step once: drop --repeat")
         if self.uploaders is not None and self.scenario != "upload":
             raise UsageError("--uploaders is for the upload scenario")
         if self.scenario == "upload":
-            self.upload_spec("http://127.0.0.1:1/")  # validates uploaders and rate
+            # Validates uploaders and rate; uploaders and fast requests must fit in the limit.
+            uploaders = self.upload_spec("http://127.0.0.1:1/").uploaders
+            load = self.load_spec("http://127.0.0.1:1/")
+            ensure_open_files(
+                uploaders + (load.max_connections if load.rate is not None else load.connections)
+            )
         if self.scenario == "stream":
             # Validates streams, ramp rate and durations, and that the streams fit in the
             # open-files limit, before any server starts.
@@ -505,6 +532,13 @@ class BenchResult:
 
     @property
     def failed(self) -> bool:
+        """A pair could not be measured. In a capacity search, a step that failed after others
+        held is the search's finding (where it broke), not a failure of the bench."""
+        if self.spec.capacity is not None:
+            return any(
+                f.held is None and f.broke is not None and f.broke.failure is not None
+                for f in self.capacity
+            )
         return any(not run.ok for run in self.runs)
 
     def rows(self) -> list[BenchRow]:
@@ -597,6 +631,36 @@ def run_bench(
     return result
 
 
+def _capacity_step(spec: BenchSpec, server: ServerSpec, level: int) -> BenchSpec:
+    """The bench settings of one capacity step at ``level`` connections."""
+    limits = spec.capacity
+    assert limits is not None
+    changes: dict[str, Any] = {}
+    if spec.scenario == "stream":
+        # The streams open within the first quarter of the step, so that they are held
+        # together for most of it.
+        ramp_rate = max(spec.ramp_rate, level / (spec.duration_s / 4))
+        changes = {"streams": level, "ramp_rate": ramp_rate}
+    elif spec.scenario == "chat":
+        # Rooms grow with the members, so that a room (and each broadcast) stays the same size
+        # and the step measures holding more connections, not broadcasting to more of them.
+        changes = {"members": level, "rooms": max(1, round(level * spec.rooms / spec.members))}
+    elif spec.scenario == "longpoll":
+        changes = {"connections": level, "rate": None}  # each connection is one waiting client
+    if limits.threads_follow_level and server.has_threads:
+        changes["threads"] = level
+    return dataclasses.replace(spec, **changes)
+
+
+def _capacity_lag_ms(spec: BenchSpec, row: BenchRow) -> float | None:
+    """The step's delivery lag p99: how late what the clients wait for reaches them."""
+    p99 = row.latency_ms["p99"]
+    if spec.scenario == "longpoll" and p99 is not None:
+        # A client that polls again at once waits up to one event interval by design.
+        return max(0.0, p99 - float(spec.values["every_ms"]))
+    return p99
+
+
 def _search_capacities(
     spec: BenchSpec,
     limits: CapacityLimits,
@@ -604,36 +668,61 @@ def _search_capacities(
     on_run: RunCallback | None,
     checkpoint: Callable[[BenchResult], None] | None,
 ) -> None:
-    """For each (server, variant): streams doubled step by step, a fresh server per step."""
+    """For each (server, variant): the level doubled step by step, a fresh server per step,
+    all within one --max-duration."""
+    terms = CAPACITY_SCENARIOS[spec.scenario]
+    deadline = time.monotonic() + limits.max_duration_s
+    ceiling = max_open_connections()
     pairs = [(get_server(name), variant) for name in spec.servers for variant in spec.variants]
+    step_s_seen: list[float] = []
     for server, variant in pairs:
 
         def measure(level: int, server: ServerSpec = server, variant: str = variant) -> StepFigures:
-            # The streams open within the first quarter of the step, so that they are held
-            # together for most of it.
-            step_spec = dataclasses.replace(
-                spec, streams=level, ramp_rate=max(spec.ramp_rate, level / (spec.duration_s / 4))
-            )
+            step_spec = _capacity_step(spec, server, level)
             run = _run_one(step_spec, server, variant, 1, 0.0)
-            run.notes.append(f"capacity step: {level} streams")
+            run.notes.append(f"capacity step: {level} {terms.unit}")
             result.runs.append(run)
             if checkpoint is not None:
                 checkpoint(result)
             if on_run is not None:
-                on_run(run, len(result.runs), len(result.runs))
+                on_run(run, len(result.runs), 0)
             row = BenchRow.of(server.name, variant, [run])
+            above_idle = (
+                run.resources.rss_peak_bytes - run.idle_rss_bytes
+                if run.resources is not None and run.idle_rss_bytes is not None
+                else None
+            )
             return StepFigures(
                 level=level,
-                lag_p99_ms=row.latency_ms["p99"],
+                lag_p99_ms=_capacity_lag_ms(step_spec, row),
                 errors=row.errors,
                 requests=row.requests,
                 rss_peak_bytes=row.rss_peak_bytes,
-                rss_per_connection_bytes=row.rss_per_in_flight_bytes,
+                # What each connection added: the peak over the idle server, shared out.
+                rss_per_connection_bytes=max(above_idle, 0) / level
+                if above_idle is not None
+                else None,
                 threads_peak=row.threads_peak,
                 failure=run.failure,
             )
 
-        result.capacity.append(search_capacity(server.name, variant, limits, measure))
+        finding = CapacityFinding(server.name, variant, terms.unit)
+        result.capacity.append(finding)  # before the search: an interrupted one is kept
+        steps_before = len(result.runs)
+        started = time.monotonic()
+        try:
+            search_capacity(
+                finding, limits, terms, measure,
+                deadline=deadline,
+                ceiling=65_536 if ceiling is None else ceiling,
+                ceiling_reason="the open-files limit ('ulimit -Hn')",
+                step_estimate_s=min(step_s_seen, default=0.0),
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            finding.reason = "interrupted (Ctrl-C): the steps measured so far are kept"
+            raise
+        if len(result.runs) > steps_before:
+            step_s_seen.append((time.monotonic() - started) / (len(result.runs) - steps_before))
         if checkpoint is not None:
             checkpoint(result)
 

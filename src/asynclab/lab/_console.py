@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from asynclab.lab._bench import BenchResult, BenchRow, BenchRun
+from asynclab.lab._bench import CAPACITY_SCENARIOS, BenchResult, BenchRow, BenchRun
 from asynclab.load import summarize
 
 
@@ -31,7 +31,9 @@ def _threads(row: BenchRow) -> str:
 
 
 def describe_run(run: BenchRun, index: int, total: int) -> str:
-    head = f"[{index}/{total}] {run.server} {run.variant} (repeat {run.repeat})"
+    # A capacity step's total is not known in advance (total 0): steps are numbered only.
+    where = f"[{index}/{total}]" if total else f"[step {index}]"
+    head = f"{where} {run.server} {run.variant}" + (f" (repeat {run.repeat})" if total else "")
     if run.streams is not None:
         streams = run.streams
         lag = summarize(streams.samples.lag)
@@ -63,20 +65,25 @@ def describe_run(run: BenchRun, index: int, total: int) -> str:
 
 
 def render_capacity(result: BenchResult, console: Console) -> None:
-    limits = result.spec.capacity
+    spec = result.spec
+    limits = spec.capacity
     assert limits is not None
+    terms = CAPACITY_SCENARIOS[spec.scenario]
     budget = (
         f", RSS <= {limits.memory_budget_bytes / 1e6:.0f} MB" if limits.memory_budget_bytes else ""
     )
     table = Table(
         title=(
-            f"stream capacity: open SSE streams held with lag p99 <= {limits.lag_p99_ms:g} ms, "
-            f"<= {100 * limits.error_share:g}% broken{budget}"
+            f"{spec.scenario} capacity: {terms.unit} held with {terms.lag} "
+            f"<= {limits.lag_p99_ms:g} ms, <= {100 * limits.error_share:g}% {terms.broken}"
+            f"{budget}; levels doubled from {limits.start}, a fresh server each"
+            + (", threads = level" if limits.threads_follow_level else "")
             + (" [interrupted]" if result.interrupted else "")
         ),
         title_justify="left",
     )
-    for name in ("server", "variant", "held", "RSS MB", "RSS/stream KB", "threads", "stopped"):
+    columns = ("server", "variant", f"{terms.unit} held", "RSS MB", "KB each", "threads", "stopped")
+    for name in columns:
         table.add_column(
             name, justify="left" if name in ("server", "variant", "stopped") else "right"
         )
@@ -89,7 +96,7 @@ def render_capacity(result: BenchResult, console: Console) -> None:
             _number(held.rss_peak_bytes / 1e6 if held and held.rss_peak_bytes else None, 1),
             _number(
                 held.rss_per_connection_bytes / 1e3
-                if held and held.rss_per_connection_bytes
+                if held and held.rss_per_connection_bytes is not None
                 else None,
                 1,
             ),
@@ -97,6 +104,9 @@ def render_capacity(result: BenchResult, console: Console) -> None:
             (f"at {finding.broke.level}: " if finding.broke else "") + finding.reason,
         )
     console.print(table)
+    console.print(
+        "KB each: the server's peak RSS above its idle RSS, per connection held", highlight=False
+    )
 
 
 def render_table(result: BenchResult, console: Console) -> None:

@@ -6,7 +6,13 @@ It knows nothing of Django or of the servers it loads; it sends requests to a UR
 from asynclab.load._chat import ChatResult, ChatSpec, run_chat
 from asynclab.load._engine import Engine, WorkerShare
 from asynclab.load._result import SCHEMA, LoadResult, summarize
-from asynclab.load._run import GeneratorError, check_open_files, ensure_open_files, run_load
+from asynclab.load._run import (
+    GeneratorError,
+    check_open_files,
+    ensure_open_files,
+    max_open_connections,
+    run_load,
+)
 from asynclab.load._samples import ERROR_KINDS, LoadSamples
 from asynclab.load._schedule import OpenModelSchedule
 from asynclab.load._spec import ARRIVALS, Arrival, LoadSpec, parse_header
@@ -39,6 +45,7 @@ __all__ = [
     "WorkerShare",
     "check_open_files",
     "ensure_open_files",
+    "max_open_connections",
     "parse_header",
     "parse_target",
     "parse_threshold",

@@ -48,11 +48,24 @@ def check_open_files(spec: LoadSpec) -> None:
     ensure_open_files(spec.max_connections if spec.rate is not None else spec.connections)
 
 
+_FILES_MARGIN = 64  # descriptors besides the connections: files, pipes, the event loop
+
+
+def max_open_connections() -> int | None:
+    """The most connections the open-files hard limit lets this process hold (None: no limit).
+
+    The soft limit can be raised to the hard one (ensure_open_files does), so the hard limit is
+    what bounds a search that keeps doubling its connections.
+    """
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return None if hard == resource.RLIM_INFINITY else max(0, hard - _FILES_MARGIN)
+
+
 def ensure_open_files(connections: int) -> None:
     """Raise the soft open-files limit to fit ``connections`` (up to the hard limit), or raise
     a UsageError that says so before anything starts."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    needed = connections + 64
+    needed = connections + _FILES_MARGIN
     if soft != resource.RLIM_INFINITY and soft < needed:
         # Only as far as needed: some systems (macOS) refuse an unlimited soft limit.
         wanted = needed if hard == resource.RLIM_INFINITY else min(hard, needed)

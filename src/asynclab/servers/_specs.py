@@ -86,7 +86,10 @@ def _gunicorn(worker_class: str) -> ArgvBuilder:
         argv = ["gunicorn", WSGI_APPLICATION, "--bind", f"{options.host}:{port}"]
         argv += ["--workers", str(options.workers), "--worker-class", worker_class]
         if worker_class == "gthread":
-            argv += ["--threads", str(options.threads or DEFAULT_THREADS)]
+            threads = options.threads or DEFAULT_THREADS
+            # gthread accepts at most --worker-connections clients (1000 by default): with more
+            # threads than that, the threads would never all be used.
+            argv += ["--threads", str(threads), "--worker-connections", str(max(1000, threads))]
         return argv
 
     return build
