@@ -20,6 +20,7 @@ from rich.console import Console
 
 from asynclab import __version__
 from asynclab.errors import AsynclabError, UsageError
+from asynclab.files import atomic_write_text
 from asynclab.lab import BenchResult, BenchRun, BenchSpec, CpuPlan, plan_runs, run_bench
 from asynclab.lab._capacity import CapacityLimits
 from asynclab.lab._console import describe_run, render_table
@@ -507,6 +508,80 @@ def bench(
     if result.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     if result.failed:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+@app.command()
+def run(
+    profile: Annotated[
+        str, typer.Option(help="smoke (CI, ~3 min), quick (~10 min) or full (~45 min).")
+    ] = "quick",
+    claims: Annotated[
+        str | None,
+        typer.Option(help="Only these claims, comma-separated ids (default: all)."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(help="sqlite (embedded) or postgres (DATABASE_URL or the local service)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Results directory (default: ./asynclab-results/<timestamp>/)."),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Finish an interrupted run in this directory: only what is missing."),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print results.json to stdout (for scripts).")
+    ] = False,
+) -> None:
+    """Turn each claim about async Django into a measured verdict, on this machine."""
+    import json
+
+    from asynclab.lab._run import ResultsStore, RunSpec, default_directory, run_claims
+    from asynclab.lab.claims import PROFILES, Claim, Experiment, RunContext
+    from asynclab.report import render_verdicts, summary_markdown
+
+    if resume is not None:
+        if out is not None:
+            raise UsageError("--resume DIR continues in DIR: drop --out")
+        store = ResultsStore.load(resume)
+        stored = store.spec
+        profile, db = stored["profile"], "postgres" if "postgres" in stored["database"] else None
+        claims = ",".join(stored["claims"])
+    if profile not in PROFILES:
+        raise UsageError(f"unknown --profile {profile!r}: use one of {', '.join(PROFILES)}")
+    context = RunContext(PROFILES[profile], DatabaseConfig.choose(db), CpuPlan.choose())
+    spec = RunSpec(
+        context, tuple(c.strip() for c in claims.split(",") if c.strip()) if claims else ()
+    )
+    if resume is None:
+        store = ResultsStore.create(out or default_directory(), spec)
+    errors = Console(stderr=True)
+
+    def on_experiment(
+        claim: Claim, experiment: Experiment, index: int, total: int, left_s: float
+    ) -> None:
+        eta = f", about {left_s / 60:.0f} min left" if left_s >= 0 else ""
+        errors.print(f"[{index}/{total}] {experiment.id}{eta}", highlight=False, markup=False)
+
+    def on_run(bench_run: BenchRun, index: int, total: int) -> None:
+        errors.print("    " + describe_run(bench_run, index, total), highlight=False, markup=False)
+
+    store = run_claims(spec, store, on_experiment=on_experiment, on_run=on_run)
+    results = store.to_dict()
+    atomic_write_text(store.directory / "summary.md", summary_markdown(results) + "\n")
+    if json_out:
+        print(json.dumps(results, indent=1))
+    else:
+        console = Console() if Console().is_terminal else Console(width=160)
+        render_verdicts(results, console)
+    errors.print(f"wrote {store.path} and {store.directory / 'summary.md'}", highlight=False)
+    if store.interrupted:
+        errors.print(f"interrupted: finish with asynclab run --resume {store.directory}")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if any(claim["verdict"] == "failed" for claim in results["claims"]):
         raise typer.Exit(EXIT_THRESHOLD)
 
 

@@ -124,12 +124,20 @@ class BenchSpec:
     """The stream scenario: streams opened per second."""
     pool_threads: int = 64
     """Threads of the process-wide pool of fanout's ``threads`` variant."""
+    pairs: tuple[tuple[str, str], ...] = ()
+    """Explicit (server, variant) pairs to run, instead of every server with every variant
+    (e.g. sync on gunicorn-gthread beside async on uvicorn); servers and variants follow."""
     seed: int = 1
     """Seed of the simulator's jitter and error draws: each run gets a fresh simulator with it,
     so every variant sees the same sequence of delays from each provider."""
 
     def __post_init__(self) -> None:
         scenario = get_scenario(self.scenario)
+        if self.pairs:
+            if len(set(self.pairs)) != len(self.pairs):
+                raise UsageError("a (server, variant) pair is given twice: give each once")
+            object.__setattr__(self, "servers", tuple(dict.fromkeys(s for s, _ in self.pairs)))
+            object.__setattr__(self, "variants", tuple(dict.fromkeys(v for _, v in self.pairs)))
         if not self.variants:
             object.__setattr__(self, "variants", scenario.variants)
         for variant in self.variants:
@@ -187,6 +195,13 @@ class BenchSpec:
         # The load's own checks (rate, connections, durations) run on a stand-in target now,
         # so that bad input is refused before any server starts.
         check_open_files(self.load_spec("http://127.0.0.1:1/"))
+
+    @property
+    def planned_pairs(self) -> list[tuple[str, str]]:
+        """(server, variant) in the order each repeat runs them."""
+        if self.pairs:
+            return list(self.pairs)
+        return [(server, variant) for server in self.servers for variant in self.variants]
 
     @property
     def scenario_spec(self) -> ScenarioSpec:
@@ -260,6 +275,7 @@ class BenchSpec:
             "scenario": self.scenario,
             "variants": list(self.variants),
             "servers": list(self.servers),
+            "pairs": [list(pair) for pair in self.planned_pairs],
             "params": {k: _plain(v) for k, v in self.values.items()},
             "model": "closed" if self.rate is None else "open",
             "rate": self.rate,
@@ -336,6 +352,10 @@ class BenchRun:
             "chat": self.chat.to_dict() if self.chat is not None else None,
             "resources": self.resources.to_dict() if self.resources is not None else None,
             "simulator_resources": self.simulator.to_dict() if self.simulator else None,
+            # The figures every summary is computed from, whichever driver measured them.
+            "figures": dataclasses.asdict(_RunFigures.of(self))
+            if self.load is not None or self.streams is not None or self.chat is not None
+            else None,
         }
 
 
@@ -543,11 +563,10 @@ class BenchResult:
 
     def rows(self) -> list[BenchRow]:
         rows = []
-        for server in self.spec.servers:
-            for variant in self.spec.variants:
-                runs = [r for r in self.runs if (r.server, r.variant) == (server, variant)]
-                if runs:
-                    rows.append(BenchRow.of(server, variant, runs))
+        for server, variant in self.spec.planned_pairs:
+            runs = [r for r in self.runs if (r.server, r.variant) == (server, variant)]
+            if runs:
+                rows.append(BenchRow.of(server, variant, runs))
         return rows
 
     def first_good_row(self) -> BenchRow | None:
@@ -579,14 +598,13 @@ RunCallback = Callable[[BenchRun, int, int], None]
 
 def plan_runs(spec: BenchSpec) -> list[tuple[int, ServerSpec, str]]:
     """(repeat, server, variant) in the order they run: pairs interleaved across repeats."""
-    servers = [get_server(name) for name in spec.servers]
-    for server in servers:
+    servers = {name: get_server(name) for name in spec.servers}
+    for server in servers.values():
         server.require_installed()
     return [
-        (repeat, server, variant)
+        (repeat, servers[name], variant)
         for repeat in range(1, spec.repeat + 1)
-        for server in servers
-        for variant in spec.variants
+        for name, variant in spec.planned_pairs
     ]
 
 
@@ -673,7 +691,7 @@ def _search_capacities(
     terms = CAPACITY_SCENARIOS[spec.scenario]
     deadline = time.monotonic() + limits.max_duration_s
     ceiling = max_open_connections()
-    pairs = [(get_server(name), variant) for name in spec.servers for variant in spec.variants]
+    pairs = [(get_server(name), variant) for name, variant in spec.planned_pairs]
     step_s_seen: list[float] = []
     for server, variant in pairs:
 

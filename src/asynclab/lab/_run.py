@@ -1,0 +1,207 @@
+"""``asynclab run``: every claim's experiments, saved one by one, then judged.
+
+Running and judging are separate (as in pyperf): experiments write their bench JSON into the
+results store as each finishes; verdicts are computed from the store alone. So Ctrl-C or a
+crash loses at most the experiment under way, ``--resume`` runs only what is missing, and a
+verdict can always be recomputed from ``results.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asynclab.environment import collect_environment
+from asynclab.errors import UsageError
+from asynclab.files import atomic_write_text
+from asynclab.lab._bench import BenchRun, run_bench
+from asynclab.lab.claims import CLAIMS, PROFILES, Claim, ClaimVerdict, Experiment, RunContext
+
+SCHEMA = "asynclab.run/1"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What the user asked ``asynclab run`` for, checked on construction."""
+
+    context: RunContext
+    claims: tuple[str, ...] = ()  # empty: all
+
+    def __post_init__(self) -> None:
+        known = {claim.id for claim in CLAIMS}
+        for claim_id in self.claims:
+            if claim_id not in known:
+                raise UsageError(
+                    f"unknown claim {claim_id!r}: use one or more of {', '.join(known)}"
+                )
+
+    @property
+    def selected(self) -> list[Claim]:
+        return [c for c in CLAIMS if not self.claims or c.id in self.claims]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.context.profile.name,
+            "claims": [claim.id for claim in self.selected],
+            "database": self.context.database.describe(),
+            "pinning": self.context.cpus.to_dict(),
+        }
+
+
+@dataclass
+class ResultsStore:
+    """``DIR/results.json`` (and ``DIR/summary.md``), rewritten atomically after each
+    experiment."""
+
+    directory: Path
+    spec: dict[str, Any] = field(default_factory=dict)
+    environment: dict[str, Any] = field(default_factory=dict)
+    started_at: str = ""
+    experiments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    verdicts: list[ClaimVerdict] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.directory / "results.json"
+
+    @classmethod
+    def create(cls, directory: Path, spec: RunSpec) -> ResultsStore:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create --out {directory}: {exc.strerror}") from None
+        if (directory / "results.json").exists():
+            raise UsageError(
+                f"{directory} already holds results.json: use --resume {directory} to finish "
+                "it, or another --out"
+            )
+        return cls(
+            directory,
+            spec.to_dict(),
+            collect_environment("django", "asgiref", "gunicorn", "uvicorn", "granian"),
+            _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> ResultsStore:
+        path = directory / "results.json"
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise UsageError(f"--resume {directory}: no results.json there") from None
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--resume {directory}: results.json is unreadable ({exc})") from None
+        if data.get("schema") != SCHEMA:
+            raise UsageError(f"--resume {directory}: results.json is not {SCHEMA}")
+        experiments = {
+            experiment_id: bench
+            for claim in data["claims"]
+            for experiment_id, bench in claim["experiments"].items()
+        }
+        return cls(directory, data["run"], data["environment"], data["started_at"], experiments)
+
+    def to_dict(self) -> dict[str, Any]:
+        verdicts = {v.id: v for v in self.verdicts}
+        claims = []
+        for claim_id in self.spec["claims"]:
+            claim = next(c for c in CLAIMS if c.id == claim_id)
+            verdict = verdicts.get(claim_id)
+            entry = (
+                verdict.to_dict()
+                if verdict is not None
+                else ClaimVerdict(
+                    claim.id, claim.statement, claim.sources, "not run", "",
+                    reason="not judged yet (interrupted before its turn)",
+                ).to_dict()
+            )  # fmt: skip
+            prefix = f"{claim_id}/"
+            entry["experiments"] = {
+                k: v for k, v in self.experiments.items() if k.startswith(prefix)
+            }
+            claims.append(entry)
+        return {
+            "schema": SCHEMA,
+            "run": self.spec,
+            "started_at": self.started_at,
+            "interrupted": self.interrupted,
+            "environment": self.environment,
+            "claims": claims,
+        }
+
+    def save(self) -> None:
+        atomic_write_text(self.path, json.dumps(self.to_dict(), indent=1) + "\n")
+
+
+ExperimentCallback = Callable[[Claim, Experiment, int, int, float], None]
+"""(claim, experiment, its number, how many, seconds left by the estimate)."""
+RunProgress = Callable[[BenchRun, int, int], None]
+
+
+def judge_claims(spec: RunSpec, experiments: dict[str, dict[str, Any]]) -> list[ClaimVerdict]:
+    """Every selected claim's verdict, from the stored experiments alone."""
+    verdicts = []
+    for claim in spec.selected:
+        if claim.requires:
+            verdicts.append(claim.judge(spec.context, experiments))
+            continue
+        ids = [e.id for e in claim.experiments(spec.context)]
+        missing = [i for i in ids if i not in experiments]
+        if missing:
+            verdicts.append(
+                claim.verdict(
+                    "not run", "", reason=f"not measured (interrupted): {', '.join(missing)}"
+                )
+            )
+            continue
+        verdicts.append(claim.judge(spec.context, experiments))
+    return verdicts
+
+
+def run_claims(
+    spec: RunSpec,
+    store: ResultsStore,
+    *,
+    on_experiment: ExperimentCallback | None = None,
+    on_run: RunProgress | None = None,
+) -> ResultsStore:
+    """Run every experiment the store lacks, saving each; then judge. Ctrl-C stops, keeps
+    what was measured, and still judges (the claims left get "not run")."""
+    todo = [
+        (claim, experiment)
+        for claim in spec.selected
+        for experiment in claim.experiments(spec.context)
+        if experiment.id not in store.experiments
+    ]
+    started = time.monotonic()
+    try:
+        for index, (claim, experiment) in enumerate(todo, start=1):
+            elapsed = time.monotonic() - started
+            left = elapsed / (index - 1) * (len(todo) - index + 1) if index > 1 else -1.0
+            if on_experiment is not None:
+                on_experiment(claim, experiment, index, len(todo), left)
+            # Only a finished experiment is stored: a resumed run redoes a partial one.
+            result = run_bench(experiment.bench, on_run=on_run)
+            if result.interrupted:
+                raise KeyboardInterrupt
+            store.experiments[experiment.id] = result.to_dict()
+            store.save()
+    except KeyboardInterrupt:
+        store.interrupted = True
+    store.verdicts = judge_claims(spec, store.experiments)
+    store.save()
+    return store
+
+
+def default_directory() -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("asynclab-results") / stamp
+
+
+def profile_names() -> str:
+    return ", ".join(PROFILES)

@@ -1,0 +1,188 @@
+"""What a claim is: experiments to run on the testbed, and a decision rule over their results.
+
+A claim never sees live objects, only the bench JSON (``asynclab.bench/1``) its experiments
+wrote: the same data a resumed run reads back from disk, so a verdict is always recomputable
+from ``results.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from asynclab.lab._bench import BenchSpec
+from asynclab.lab._pinning import CpuPlan
+from asynclab.lab._stats import Estimate, bootstrap_median, paired_ratios
+from asynclab.workloads import DatabaseConfig
+
+Verdict = Literal["supported", "refuted", "depends", "inconclusive", "not run", "failed"]
+VERDICTS: tuple[Verdict, ...] = (
+    "supported", "refuted", "depends", "inconclusive", "not run", "failed",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How long and how often each experiment runs."""
+
+    name: str
+    duration_s: float
+    warmup_s: float
+    repeat: int
+    budget_s: float  # what the whole run is meant to take on 2 cores, all claims
+
+    @property
+    def is_smoke(self) -> bool:
+        return self.name == "smoke"
+
+
+PROFILES = {
+    "smoke": Profile("smoke", duration_s=0.5, warmup_s=0.2, repeat=2, budget_s=180),
+    "quick": Profile("quick", duration_s=2.0, warmup_s=0.5, repeat=3, budget_s=600),
+    "full": Profile("full", duration_s=6.0, warmup_s=1.0, repeat=5, budget_s=2700),
+}
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every claim's experiments share: the profile, the database, the CPU plan."""
+
+    profile: Profile
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    cpus: CpuPlan = field(default_factory=CpuPlan)
+
+    def bench(self, scenario: str, **settings: Any) -> BenchSpec:
+        """A BenchSpec with the profile's durations and repeats, unless ``settings`` say."""
+        settings.setdefault("duration_s", self.profile.duration_s)
+        settings.setdefault("warmup_s", self.profile.warmup_s)
+        settings.setdefault("repeat", self.profile.repeat)
+        settings.setdefault("database", self.database)
+        settings.setdefault("cpus", self.cpus)
+        return BenchSpec(scenario, **settings)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One bench run by a claim, named so that a resumed run can tell it is done."""
+
+    id: str
+    bench: BenchSpec
+
+
+@dataclass
+class ClaimVerdict:
+    """A claim's verdict with the numbers it rests on."""
+
+    id: str
+    statement: str
+    sources: tuple[str, ...]
+    verdict: Verdict
+    summary: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""  # why not run, why inconclusive, what failed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "statement": self.statement,
+            "sources": list(self.sources),
+            "verdict": self.verdict,
+            "summary": self.summary,
+            "figures": self.figures,
+            "reason": self.reason,
+        }
+
+
+Results = Mapping[str, dict[str, Any]]
+"""Experiment id -> its bench JSON."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    statement: str
+    sources: tuple[str, ...]
+    experiments: Callable[[RunContext], list[Experiment]]
+    judge: Callable[[RunContext, Results], ClaimVerdict]
+    requires: str = ""  # set: the claim is not run, and this says what it waits for
+
+    def verdict(self, verdict: Verdict, summary: str, **kwargs: Any) -> ClaimVerdict:
+        return ClaimVerdict(self.id, self.statement, self.sources, verdict, summary, **kwargs)
+
+    def failed(self, results: Results, experiment_ids: list[str], error: Exception) -> ClaimVerdict:
+        """The verdict of a claim whose experiments did not measure: what failed, not a guess."""
+        why = "; ".join(failures(results, experiment_ids)) or str(error)
+        return self.verdict("failed", "its experiments did not measure", reason=why)
+
+
+class MissingResult(Exception):
+    """A judge asked for a figure its experiments did not produce (a failed run)."""
+
+
+def runs_of(result: dict[str, Any], server: str, variant: str) -> list[dict[str, Any]]:
+    """The runs of one pair in repeat order."""
+    runs = [r for r in result["runs"] if r["server"] == server and r["variant"] == variant]
+    return sorted(runs, key=lambda r: r["repeat"])
+
+
+def figure(run: dict[str, Any], name: str) -> float | None:
+    """A run's figure: ``p50``/``p99``/... (latency ms), ``rate``, or any _RunFigures field."""
+    figures = run.get("figures")
+    if figures is None or run.get("status") != "ok":
+        return None
+    if name in figures["latency_ms"]:
+        value = figures["latency_ms"][name]
+        return None if value is None else float(value)
+    value = figures.get(name)
+    return None if value is None else float(value)
+
+
+def per_repeat(result: dict[str, Any], server: str, variant: str, name: str) -> list[float | None]:
+    return [figure(run, name) for run in runs_of(result, server, variant)]
+
+
+def ratio_estimate(
+    result: dict[str, Any],
+    numerator: tuple[str, str],
+    denominator: tuple[str, str],
+    name: str,
+    *,
+    denominator_result: dict[str, Any] | None = None,
+) -> Estimate:
+    """Median and bootstrap interval of the per-repeat ratio of ``name`` between two pairs
+    (of one experiment, or with ``denominator_result`` of two, matched by repeat)."""
+    ratios = paired_ratios(
+        per_repeat(result, *numerator, name),
+        per_repeat(denominator_result or result, *denominator, name),
+    )
+    if not ratios:
+        raise MissingResult(f"no {name} for {numerator} and {denominator}")
+    return bootstrap_median(ratios)
+
+
+def value_estimate(result: dict[str, Any], pair: tuple[str, str], name: str) -> Estimate:
+    values = [v for v in per_repeat(result, *pair, name) if v is not None]
+    if not values:
+        raise MissingResult(f"no {name} for {pair}")
+    return bootstrap_median(values)
+
+
+def failures(results: Results, experiment_ids: list[str]) -> list[str]:
+    """Why runs of these experiments failed, one line each."""
+    found = []
+    for experiment_id in experiment_ids:
+        result = results.get(experiment_id)
+        if result is None:
+            found.append(f"{experiment_id}: not measured")
+            continue
+        for run in result["runs"]:
+            if run["status"] != "ok":
+                failure = (run["failure"] or "").splitlines()[0]
+                found.append(f"{experiment_id} {run['server']} {run['variant']}: {failure}")
+    return found
+
+
+def ms(value: float) -> str:
+    """A latency for a summary line: 53 ms, 1.02 s."""
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.3g} ms"

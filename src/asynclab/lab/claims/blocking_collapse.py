@@ -1,0 +1,81 @@
+"""blocking-call-collapse: a blocking call inside an async view stalls the whole worker."""
+
+from __future__ import annotations
+
+from asynclab.lab.claims._base import (
+    Claim,
+    ClaimVerdict,
+    Experiment,
+    MissingResult,
+    Results,
+    RunContext,
+    Verdict,
+    ms,
+    ratio_estimate,
+    value_estimate,
+)
+
+AWAITING = ("uvicorn", "async")
+BLOCKING = ("uvicorn", "blocking")
+CLIENTS = 20
+WAIT_MS = 50
+_COLLAPSE = 2.0  # the awaiting twin serves at least twice as many requests per second
+EXPERIMENT = "blocking-call-collapse/uvicorn"
+
+
+def experiments(context: RunContext) -> list[Experiment]:
+    return [
+        Experiment(
+            EXPERIMENT,
+            context.bench(
+                "blocking",
+                pairs=(AWAITING, BLOCKING),
+                connections=CLIENTS,
+                params=(("ms", str(WAIT_MS)),),
+            ),
+        )
+    ]
+
+
+def judge(context: RunContext, results: Results) -> ClaimVerdict:
+    try:
+        result = results[EXPERIMENT]
+        throughput = ratio_estimate(result, AWAITING, BLOCKING, "rate")
+        p99 = ratio_estimate(result, BLOCKING, AWAITING, "p99")
+        rates = {pair: value_estimate(result, pair, "rate").median for pair in (AWAITING, BLOCKING)}
+        p99s = {pair: value_estimate(result, pair, "p99").median for pair in (AWAITING, BLOCKING)}
+    except (MissingResult, KeyError) as exc:
+        return CLAIM.failed(results, [EXPERIMENT], exc)
+    summary = (
+        f"{CLIENTS} clients, {WAIT_MS} ms wait on uvicorn: awaiting {rates[AWAITING]:,.0f} req/s "
+        f"p99 {ms(p99s[AWAITING])}, blocking {rates[BLOCKING]:,.0f} req/s p99 "
+        f"{ms(p99s[BLOCKING])} (throughput {throughput.median:.1f}x, p99 {p99.median:.1f}x)"
+    )
+    if throughput.low > _COLLAPSE:
+        verdict: Verdict = "supported"
+    elif throughput.high < _COLLAPSE:
+        verdict = "refuted"
+    else:
+        verdict = "inconclusive"
+    figures = {
+        "clients": CLIENTS,
+        "wait_ms": WAIT_MS,
+        "rate": {"awaiting": rates[AWAITING], "blocking": rates[BLOCKING]},
+        "p99_ms": {"awaiting": p99s[AWAITING], "blocking": p99s[BLOCKING]},
+        "awaiting_over_blocking_rate": throughput.to_dict(),
+        "blocking_over_awaiting_p99": p99.to_dict(),
+    }
+    reason = (
+        f"rule: the awaiting twin's throughput over the blocking one's, per pair of runs, "
+        f"clears {_COLLAPSE}x ({throughput.describe()})"
+    )
+    return CLAIM.verdict(verdict, summary, figures=figures, reason=reason)
+
+
+CLAIM = Claim(
+    id="blocking-call-collapse",
+    statement="A blocking call inside an async view stalls every request on that worker",
+    sources=("003",),
+    experiments=experiments,
+    judge=judge,
+)

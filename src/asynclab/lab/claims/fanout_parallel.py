@@ -1,0 +1,105 @@
+"""fanout-parallel: a view that calls N APIs takes about the slowest call when async."""
+
+from __future__ import annotations
+
+from asynclab.lab.claims._base import (
+    Claim,
+    ClaimVerdict,
+    Experiment,
+    MissingResult,
+    Results,
+    RunContext,
+    Verdict,
+    ms,
+    ratio_estimate,
+    value_estimate,
+)
+
+CALL_MS = 50.0
+SYNC = ("gunicorn-gthread", "sync")
+THREADS = ("gunicorn-gthread", "threads")
+ASYNC = ("uvicorn", "async")
+_WITHIN = 1.5  # async "takes about the slowest call": p50 within 1.5x of it
+_GROWS = 2.0  # sync "grows with n": p50 at the largest n over p50 at n=1
+
+
+def _sizes(context: RunContext) -> list[int]:
+    return [1, 5] if context.profile.is_smoke else [1, 5, 20]
+
+
+def experiments(context: RunContext) -> list[Experiment]:
+    return [
+        Experiment(
+            f"fanout-parallel/n={n}",
+            context.bench(
+                "fanout",
+                pairs=(SYNC, THREADS, ASYNC),
+                connections=1,
+                params=(("n", str(n)), ("latency_ms", f"{CALL_MS:g}")),
+            ),
+        )
+        for n in _sizes(context)
+    ]
+
+
+def judge(context: RunContext, results: Results) -> ClaimVerdict:
+    sizes = _sizes(context)
+    largest = max(sizes)
+    ids = [f"fanout-parallel/n={n}" for n in sizes]
+    try:
+        big = results[ids[-1]]
+        async_vs_call = value_estimate(big, ASYNC, "p50")
+        async_ratio = async_vs_call.median / CALL_MS
+        low, high = async_vs_call.low / CALL_MS, async_vs_call.high / CALL_MS
+        sync_growth = ratio_estimate(big, SYNC, SYNC, "p50", denominator_result=results[ids[0]])
+        threads_vs_async = ratio_estimate(big, THREADS, ASYNC, "p50")
+        p50 = {pair: value_estimate(big, pair, "p50").median for pair in (SYNC, THREADS, ASYNC)}
+    except (MissingResult, KeyError) as exc:
+        return CLAIM.failed(results, ids, exc)
+    figures = {
+        "n": largest,
+        "call_ms": CALL_MS,
+        "async_p50_over_slowest_call": {"median": async_ratio, "low": low, "high": high},
+        "sync_p50_growth_n1_to_max": sync_growth.to_dict(),
+        "threads_over_async_p50": threads_vs_async.to_dict(),
+        "p50_ms": {"sync": p50[SYNC], "threads": p50[THREADS], "async": p50[ASYNC]},
+    }
+    summary = (
+        f"n={largest}: sync {ms(p50[SYNC])}, threads {ms(p50[THREADS])}, "
+        f"async {ms(p50[ASYNC])} (slowest call {CALL_MS:g} ms); "
+        + _threads_words(threads_vs_async.low, threads_vs_async.high)
+    )
+    if high < _WITHIN and sync_growth.low > _GROWS:
+        verdict: Verdict = "supported"
+    elif low > _WITHIN or sync_growth.high < _GROWS:
+        verdict = "refuted"
+    else:
+        verdict = "inconclusive"
+    reason = (
+        f"rule: async p50 within {_WITHIN}x of the slowest call "
+        f"({async_ratio:.2f}x [{low:.2f}-{high:.2f}]) while sync p50 grows more than "
+        f"{_GROWS}x from n=1 to n={largest} ({sync_growth.describe()})"
+    )
+    return CLAIM.verdict(verdict, summary, figures=figures, reason=reason)
+
+
+def _threads_words(low: float, high: float) -> str:
+    if low > 1 / _WITHIN and high < _WITHIN:
+        return "threads match async (p50 within 1.5x)"
+    if low >= _WITHIN:
+        return "threads are slower than async"
+    if high <= 1 / _WITHIN:
+        return "threads are faster than async"
+    return "threads vs async: too noisy to say"
+
+
+CLAIM = Claim(
+    id="fanout-parallel",
+    statement=(
+        "A view that calls N external APIs takes about the slowest call when async, "
+        "instead of the sum"
+    ),
+    sources=("000", "001", "002"),
+    experiments=experiments,
+    judge=judge,
+)

@@ -1,0 +1,88 @@
+"""single-request-not-faster: async does not make one request faster; it can be slower."""
+
+from __future__ import annotations
+
+from asynclab.lab._stats import Estimate
+from asynclab.lab.claims._base import (
+    Claim,
+    ClaimVerdict,
+    Experiment,
+    MissingResult,
+    Results,
+    RunContext,
+    Verdict,
+    ms,
+    ratio_estimate,
+    value_estimate,
+)
+
+SYNC = ("gunicorn-gthread", "sync")
+ASYNC = ("uvicorn", "async")
+SCENARIOS = ("hello", "orm")
+_FASTER = 0.9  # async is "faster" only if its p50 is below 0.9x sync's, beyond the noise
+
+
+def experiments(context: RunContext) -> list[Experiment]:
+    return [
+        Experiment(
+            f"single-request-not-faster/{scenario}",
+            context.bench(scenario, pairs=(SYNC, ASYNC), connections=1),
+        )
+        for scenario in SCENARIOS
+    ]
+
+
+def _decide(estimate: Estimate) -> Verdict:
+    if estimate.low > _FASTER:
+        return "supported"  # no sign of async being 10% faster
+    if estimate.high < _FASTER:
+        return "refuted"
+    return "inconclusive"
+
+
+def judge(context: RunContext, results: Results) -> ClaimVerdict:
+    ids = [f"single-request-not-faster/{scenario}" for scenario in SCENARIOS]
+    verdicts: dict[str, Verdict] = {}
+    parts, figures = [], {}
+    try:
+        for scenario, experiment_id in zip(SCENARIOS, ids, strict=True):
+            result = results[experiment_id]
+            ratio = ratio_estimate(result, ASYNC, SYNC, "p50")
+            sync_p50 = value_estimate(result, SYNC, "p50").median
+            async_p50 = value_estimate(result, ASYNC, "p50").median
+            verdicts[scenario] = _decide(ratio)
+            figures[scenario] = {
+                "sync_p50_ms": sync_p50,
+                "async_p50_ms": async_p50,
+                "async_over_sync_p50": ratio.to_dict(),
+            }
+            parts.append(
+                f"{scenario}: sync {ms(sync_p50)}, async {ms(async_p50)} "
+                f"({ratio.median:.2f}x [{ratio.low:.2f}-{ratio.high:.2f}])"
+            )
+    except (MissingResult, KeyError) as exc:
+        return CLAIM.failed(results, ids, exc)
+    found = set(verdicts.values())
+    if found == {"supported"}:
+        verdict: Verdict = "supported"
+    elif found == {"refuted"}:
+        verdict = "refuted"
+    elif "inconclusive" in found:
+        verdict = "inconclusive"
+    else:
+        verdict = "depends"  # faster for one view, not for the other
+    reason = (
+        f"rule: async p50 / sync p50 per pair of runs, one client; supported when the 95% "
+        f"interval stays above {_FASTER} (async not 10% faster); per view: "
+        + ", ".join(f"{k} {v}" for k, v in verdicts.items())
+    )
+    return CLAIM.verdict(verdict, "; ".join(parts), figures=figures, reason=reason)
+
+
+CLAIM = Claim(
+    id="single-request-not-faster",
+    statement="Async does not make an individual request faster; it can be slower",
+    sources=("002",),
+    experiments=experiments,
+    judge=judge,
+)

@@ -1,0 +1,63 @@
+"""asynclab run: experiments saved one by one, judged from the store, resumable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from asynclab.errors import UsageError
+from asynclab.lab import _run as run_module
+from asynclab.lab._run import ResultsStore, RunSpec, run_claims
+from asynclab.lab.claims import CLAIM_IDS, PROFILES, RunContext
+
+SMOKE = RunContext(PROFILES["smoke"])
+
+
+def test_a_smoke_run_judges_and_a_resumed_one_measures_nothing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = RunSpec(SMOKE, ("blocking-call-collapse", "switch-cost"))
+    store = run_claims(spec, ResultsStore.create(tmp_path, spec))
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["schema"] == "asynclab.run/1" and not data["interrupted"]
+    blocking, switch = data["claims"]
+    assert blocking["verdict"] in ("supported", "refuted", "inconclusive")
+    assert blocking["figures"]["rate"]["awaiting"] > 0
+    assert list(blocking["experiments"]) == ["blocking-call-collapse/uvicorn"]
+    assert switch["verdict"] == "not run" and switch["reason"]
+    assert store.verdicts[0].verdict == blocking["verdict"]
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a finished experiment was run again")
+
+    monkeypatch.setattr(run_module, "run_bench", must_not_run)
+    resumed = run_claims(spec, ResultsStore.load(tmp_path))
+    assert resumed.verdicts[0].verdict == blocking["verdict"]
+
+
+def test_an_interrupted_run_leaves_valid_json_with_every_claim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "run_bench", interrupted)
+    spec = RunSpec(SMOKE)
+    run_claims(spec, ResultsStore.create(tmp_path, spec))
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["interrupted"]
+    assert [claim["id"] for claim in data["claims"]] == list(CLAIM_IDS)
+    assert all(claim["verdict"] == "not run" and claim["reason"] for claim in data["claims"])
+
+
+def test_bad_run_input(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="unknown claim 'nope'"):
+        RunSpec(SMOKE, ("nope",))
+    spec = RunSpec(SMOKE, ("switch-cost",))
+    run_claims(spec, ResultsStore.create(tmp_path, spec))
+    with pytest.raises(UsageError, match="--resume"):
+        ResultsStore.create(tmp_path, spec)  # never overwrite measured results
+    with pytest.raises(UsageError, match=r"no results\.json"):
+        ResultsStore.load(tmp_path / "elsewhere")

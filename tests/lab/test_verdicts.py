@@ -1,0 +1,104 @@
+"""Decision rules on synthetic results: clear win, clear loss, noise, view-dependent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from asynclab.lab._stats import bootstrap_median, paired_ratios, slope_estimate
+from asynclab.lab.claims import PROFILES, RunContext
+from asynclab.lab.claims import blocking_collapse as blocking
+from asynclab.lab.claims import fanout_parallel as fanout
+from asynclab.lab.claims import single_request as single
+
+QUICK = RunContext(PROFILES["quick"])
+
+
+def _run(server: str, variant: str, repeat: int, p50: float, rate: float = 100.0) -> dict[str, Any]:
+    latency = {"p50": p50, "p90": p50 * 1.2, "p99": p50 * 1.5, "p99.9": p50 * 2, "max": p50 * 3,
+               "mean": p50}  # fmt: skip
+    return {
+        "server": server, "variant": variant, "repeat": repeat, "status": "ok", "failure": None,
+        "figures": {"latency_ms": latency, "rate": rate},
+    }  # fmt: skip
+
+
+def _result(
+    values: dict[tuple[str, str], list[float]], rates: dict[Any, list[float]] | None = None
+) -> dict[str, Any]:
+    runs = []
+    for pair, p50s in values.items():
+        for repeat, p50 in enumerate(p50s, start=1):
+            rate = (rates or {}).get(pair, [100.0] * len(p50s))[repeat - 1]
+            runs.append(_run(*pair, repeat, p50, rate))
+    return {"runs": runs}
+
+
+def test_bootstrap_interval_is_seeded_and_narrows_with_agreement() -> None:
+    steady = bootstrap_median([2.0, 2.01, 1.99, 2.0, 2.02])
+    noisy = bootstrap_median([0.5, 3.0, 1.0, 4.0, 2.0])
+    assert steady.low <= 2.0 <= steady.high and steady.spread < 0.05
+    assert noisy.spread > 1.0
+    assert bootstrap_median([0.5, 3.0, 1.0, 4.0, 2.0]) == noisy  # same samples, same interval
+    assert steady.side_of(1.5) == "above" and noisy.side_of(1.5) == "straddles"
+    assert bootstrap_median([3.0]).n == 1
+    assert paired_ratios([2.0, None, 3.0], [1.0, 1.0, 0.0]) == [2.0]
+
+
+def test_slope_recovers_a_line_and_its_noise() -> None:
+    exact = slope_estimate([0, 4, 8, 16], [100, 140, 180, 260])
+    assert exact.median == pytest.approx(10.0) and exact.high - exact.low == pytest.approx(0.0)
+    noisy = slope_estimate([0, 4, 8, 16], [100, 150, 170, 265])
+    assert noisy.low < 10.2 < noisy.high
+
+
+def _fanout(async_p50: list[float], sync_big: list[float], threads_p50: list[float]) -> Any:
+    small = _result({fanout.SYNC: [52, 53, 52], fanout.THREADS: [53, 53, 54],
+                     fanout.ASYNC: [52, 52, 53]})  # fmt: skip
+    big = _result({fanout.SYNC: sync_big, fanout.THREADS: threads_p50, fanout.ASYNC: async_p50})
+    results = {"fanout-parallel/n=1": small, "fanout-parallel/n=5": small,
+               "fanout-parallel/n=20": big}  # fmt: skip
+    return fanout.judge(QUICK, results)
+
+
+def test_fanout_clear_win_clear_loss_and_noise() -> None:
+    win = _fanout([55, 56, 54], [1040, 1050, 1045], [57, 58, 56])
+    assert win.verdict == "supported"
+    assert "sync 1.04 s" in win.summary and "threads match async" in win.summary
+    loss = _fanout([990, 1000, 1010], [1040, 1050, 1045], [60, 61, 60])
+    assert loss.verdict == "refuted"
+    noise = _fanout([40, 200, 60], [1040, 1050, 1045], [57, 58, 56])
+    assert noise.verdict == "inconclusive"
+
+
+def test_single_request_supported_refuted_and_view_dependent() -> None:
+    def judge(hello: list[float], orm: list[float]) -> str:
+        results = {
+            "single-request-not-faster/hello": _result(
+                {single.SYNC: [1.0] * 3, single.ASYNC: hello}
+            ),
+            "single-request-not-faster/orm": _result({single.SYNC: [2.0] * 3, single.ASYNC: orm}),
+        }
+        return single.judge(QUICK, results).verdict
+
+    assert judge([1.6, 1.7, 1.65], [2.4, 2.5, 2.45]) == "supported"  # async slower for both
+    assert judge([0.5, 0.55, 0.5], [1.0, 1.1, 1.05]) == "refuted"  # async clearly faster
+    assert (
+        judge([1.6, 1.7, 1.65], [1.0, 1.1, 1.05]) == "depends"
+    )  # slower for one, faster for other
+    assert judge([0.4, 3.0, 1.0], [2.4, 2.5, 2.45]) == "inconclusive"  # noise
+
+
+def test_blocking_collapse_and_a_failed_experiment() -> None:
+    pairs = {blocking.AWAITING: [60, 61, 60], blocking.BLOCKING: [900, 950, 920]}
+    rates = {blocking.AWAITING: [330, 320, 325], blocking.BLOCKING: [19, 19.5, 19]}
+    verdict = blocking.judge(QUICK, {blocking.EXPERIMENT: _result(pairs, rates)})
+    assert verdict.verdict == "supported" and "blocking 19 req/s" in verdict.summary
+    same = {blocking.AWAITING: [300, 310, 305], blocking.BLOCKING: [298, 305, 310]}
+    assert blocking.judge(QUICK, {blocking.EXPERIMENT: _result(pairs, same)}).verdict == "refuted"
+    broken = _result(pairs, rates)
+    for run in broken["runs"]:
+        run["status"], run["figures"], run["failure"] = "failed", None, "uvicorn did not start"
+    failed = blocking.judge(QUICK, {blocking.EXPERIMENT: broken})
+    assert failed.verdict == "failed" and "did not start" in failed.reason
