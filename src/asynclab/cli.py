@@ -594,7 +594,7 @@ def serve(
         int | None, typer.Option(help="Threads per worker, where supported.")
     ] = None,
     stack: Annotated[
-        str | None, typer.Option(help="Middleware stack: async-stack or sync-stack.")
+        str | None, typer.Option(help="Middleware stack: async-stack, sync-stack or mixed-stack.")
     ] = None,
     depth: Annotated[int, typer.Option(help="Middleware in that stack.")] = 5,
 ) -> None:

@@ -48,6 +48,7 @@ from asynclab.load import (
     parse_target,
     run_chat,
     run_load,
+    run_load_beside,
     run_load_with_uploaders,
     run_streams,
     summarize,
@@ -124,6 +125,9 @@ class BenchSpec:
     """The stream scenario: streams opened per second."""
     pool_threads: int = 64
     """Threads of the process-wide pool of fanout's ``threads`` variant."""
+    fast_rate: float | None = None
+    """Measure fast requests to ``hello`` (same variant) at this rate, open model, while the
+    scenario's own closed-model load runs beside them: what the scenario does to others."""
     pairs: tuple[tuple[str, str], ...] = ()
     """Explicit (server, variant) pairs to run, instead of every server with every variant
     (e.g. sync on gunicorn-gthread beside async on uvicorn); servers and variants follow."""
@@ -176,6 +180,14 @@ class BenchSpec:
             )
         if self.capacity is not None and self.repeat != 1:
             raise UsageError("--find-capacity runs each step once: drop --repeat")
+        if self.fast_rate is not None and (
+            self.rate is not None
+            or self.scenario_spec.websocket
+            or self.scenario in ("stream", "upload")
+        ):
+            raise UsageError(
+                "fast requests beside a load need a closed-model request/response scenario"
+            )
         if self.uploaders is not None and self.scenario != "upload":
             raise UsageError("--uploaders is for the upload scenario")
         if self.scenario == "upload":
@@ -294,6 +306,7 @@ class BenchSpec:
             if self.scenario == "upload"
             else None,
             "upload_rate": self.upload_rate if self.scenario == "upload" else None,
+            "fast_rate": self.fast_rate,
             "chat": {
                 "members": self.members,
                 "rooms": self.rooms,
@@ -323,6 +336,7 @@ class BenchRun:
     load: LoadResult | None = None
     streams: StreamResult | None = None
     uploads: UploadResult | None = None
+    background: LoadResult | None = None  # the load beside the measured one (fast_rate)
     chat: ChatResult | None = None
     simulator: ResourceSample | None = None
     resources: ResourceSample | None = None
@@ -349,6 +363,7 @@ class BenchRun:
             "load": self.load.to_dict() if self.load is not None else None,
             "streams": self.streams.to_dict() if self.streams is not None else None,
             "uploads": self.uploads.to_dict() if self.uploads is not None else None,
+            "background": self.background.to_dict() if self.background is not None else None,
             "chat": self.chat.to_dict() if self.chat is not None else None,
             "resources": self.resources.to_dict() if self.resources is not None else None,
             "simulator_resources": self.simulator.to_dict() if self.simulator else None,
@@ -834,9 +849,11 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
         if answer is not None:
             run.failure = f"{answer}{running.process.output_tail()}"
             return
-    # Beside slow uploads, the measured requests are fast ones: hello in the same mode.
-    load_url = running.url + f"/hello/{run.variant}" if upload else http_url
-    load_spec = spec.load_spec(load_url)
+    # Beside slow uploads (or another load), the measured requests are fast ones: hello in
+    # the same mode.
+    fast = upload or spec.fast_rate is not None
+    fast_url = running.url + get_scenario("hello").path(run.variant) if fast else ""
+    load_spec = spec.load_spec(fast_url if upload else http_url)
     if spec.warmup_s > 0 and not (stream or chat):
         warmup = run_load(dataclasses.replace(load_spec, duration_s=spec.warmup_s))
         if warmup.samples.interrupted:
@@ -862,6 +879,12 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
             window_start.append(time.monotonic())
             run.chat = run_chat(spec.chat_spec(run.url))
             measured = run.chat.wall_s
+        elif spec.fast_rate is not None:
+            fast_spec = dataclasses.replace(spec.load_spec(fast_url), rate=spec.fast_rate)
+            run.load, run.background = run_load_beside(
+                fast_spec, load_spec, on_progress=on_progress
+            )
+            measured = run.load.samples.measured_s or spec.duration_s
         elif upload:
             run.load, run.uploads = run_load_with_uploaders(
                 load_spec, spec.upload_spec(run.url), on_progress=on_progress

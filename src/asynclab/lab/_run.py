@@ -147,9 +147,6 @@ def judge_claims(spec: RunSpec, experiments: dict[str, dict[str, Any]]) -> list[
     """Every selected claim's verdict, from the stored experiments alone."""
     verdicts = []
     for claim in spec.selected:
-        if claim.requires:
-            verdicts.append(claim.judge(spec.context, experiments))
-            continue
         ids = [e.id for e in claim.experiments(spec.context)]
         missing = [i for i in ids if i not in experiments]
         if missing:

@@ -3,6 +3,7 @@
 It knows nothing of Django or of the servers it loads; it sends requests to a URL and measures.
 """
 
+from asynclab.load._beside import run_load_beside
 from asynclab.load._chat import ChatResult, ChatSpec, run_chat
 from asynclab.load._engine import Engine, WorkerShare
 from asynclab.load._result import SCHEMA, LoadResult, summarize
@@ -51,6 +52,7 @@ __all__ = [
     "parse_threshold",
     "run_chat",
     "run_load",
+    "run_load_beside",
     "run_load_with_uploaders",
     "run_streams",
     "summarize",

@@ -223,11 +223,12 @@ SCENARIOS: dict[str, ScenarioSpec] = {
             "middleware",
             "hello behind a stack of m middleware, all async-capable or all sync-only; the view "
             "is async under ASGI servers and sync under WSGI ones",
-            ("async-stack", "sync-stack"),
+            ("async-stack", "sync-stack", "mixed-stack"),
             (ParamSpec("m", _integer(0, 100), "5", "middleware in the stack", at_start=True),),
             variant_help={
                 "async-stack": "middleware that are both sync- and async-capable",
-                "sync-stack": "sync-only middleware: Django adapts each one",
+                "sync-stack": "sync-only middleware: Django adapts at the stack's two ends",
+                "mixed-stack": "sync-only and async-only in turn: a switch at every layer",
             },
         ),
         ScenarioSpec(

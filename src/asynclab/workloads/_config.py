@@ -105,7 +105,8 @@ class WorkloadConfig:
     upstream_url: str = ""
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     middleware_stack: str = ""
-    """``async-stack`` or ``sync-stack``: the middleware scenario's stack (empty: none)."""
+    """``async-stack``, ``sync-stack`` or ``mixed-stack``: the middleware scenario's stack
+    (empty: none)."""
     middleware_depth: int = 0
     fanout_threads: int = 64
     """Size of the process-wide thread pool of the fanout ``threads`` variant."""

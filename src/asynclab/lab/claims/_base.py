@@ -38,8 +38,8 @@ class Profile:
 
 
 PROFILES = {
-    "smoke": Profile("smoke", duration_s=0.5, warmup_s=0.2, repeat=2, budget_s=180),
-    "quick": Profile("quick", duration_s=2.0, warmup_s=0.5, repeat=3, budget_s=600),
+    "smoke": Profile("smoke", duration_s=0.3, warmup_s=0.1, repeat=2, budget_s=180),
+    "quick": Profile("quick", duration_s=1.5, warmup_s=0.5, repeat=3, budget_s=600),
     "full": Profile("full", duration_s=6.0, warmup_s=1.0, repeat=5, budget_s=2700),
 }
 
@@ -105,7 +105,6 @@ class Claim:
     sources: tuple[str, ...]
     experiments: Callable[[RunContext], list[Experiment]]
     judge: Callable[[RunContext, Results], ClaimVerdict]
-    requires: str = ""  # set: the claim is not run, and this says what it waits for
 
     def verdict(self, verdict: Verdict, summary: str, **kwargs: Any) -> ClaimVerdict:
         return ClaimVerdict(self.id, self.statement, self.sources, verdict, summary, **kwargs)
@@ -140,6 +139,30 @@ def figure(run: dict[str, Any], name: str) -> float | None:
 
 def per_repeat(result: dict[str, Any], server: str, variant: str, name: str) -> list[float | None]:
     return [figure(run, name) for run in runs_of(result, server, variant)]
+
+
+def per_repeat_of(
+    result: dict[str, Any], pair: tuple[str, str], compute: Callable[[dict[str, Any]], float | None]
+) -> list[float | None]:
+    """``compute(run)`` for each ok run of a pair, in repeat order (None for a failed one)."""
+    return [compute(run) if run.get("status") == "ok" else None for run in runs_of(result, *pair)]
+
+
+def rss_above_idle(run: dict[str, Any]) -> float | None:
+    """A run's mean server RSS over the window, above the idle server's."""
+    resources, idle = run.get("resources"), run.get("idle_rss_bytes")
+    if resources is None or idle is None:
+        return None
+    return float(resources["rss_mean_bytes"] - idle)
+
+
+def switches_per_answer(run: dict[str, Any]) -> float | None:
+    """The server's context switches (voluntary and not) per answered request."""
+    resources, figures = run.get("resources"), run.get("figures")
+    if resources is None or figures is None or not figures["answered"]:
+        return None
+    total = resources["ctx_switches_voluntary"] + resources["ctx_switches_involuntary"]
+    return float(total / figures["answered"])
 
 
 def ratio_estimate(

@@ -27,16 +27,18 @@ TEMPLATES = [
     }
 ]
 
+_LAYER = "asynclab.workloads.scenarios.middleware."
 _LAYERS = {
-    "async-stack": "asynclab.workloads.scenarios.middleware.AsyncCapableLayer",
-    "sync-stack": "asynclab.workloads.scenarios.middleware.SyncOnlyLayer",
+    "async-stack": [_LAYER + "AsyncCapableLayer"],
+    "sync-stack": [_LAYER + "SyncOnlyLayer"],
+    # Sync-only and async-only in turn: Django adapts at every boundary, one switch a layer.
+    "mixed-stack": [_LAYER + "SyncOnlyLayer", _LAYER + "AsyncOnlyLayer"],
 }
 # Only the middleware scenario has a stack: an empty one means no sync/async switch is paid
 # for middleware by the other scenarios.
+_CYCLE = _LAYERS.get(CONFIG.middleware_stack, [])
 MIDDLEWARE: list[str] = (
-    [_LAYERS[CONFIG.middleware_stack]] * CONFIG.middleware_depth
-    if CONFIG.middleware_stack in _LAYERS
-    else []
+    [_CYCLE[i % len(_CYCLE)] for i in range(CONFIG.middleware_depth)] if _CYCLE else []
 )
 
 

@@ -59,6 +59,20 @@ class AsyncCapableLayer:
         return _count(await get_response(request))
 
 
+class AsyncOnlyLayer:
+    """A middleware that only has an async form: Django adapts a sync handler below it."""
+
+    sync_capable = False
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
+        self.get_response = get_response
+        markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        return _count(await self.get_response(request))
+
+
 def _check(request: HttpRequest, variant: str) -> HttpResponse | None:
     """A 400 unless this server was started with ``variant``'s stack (and ``m``, if given)."""
     try:
@@ -97,4 +111,6 @@ def view_for(variant: str, interface: str) -> Callable[[HttpRequest], Any]:
     return sync_view
 
 
-VIEWS = {v: view_for(v, settings.CONFIG.interface) for v in ("async-stack", "sync-stack")}
+VIEWS = {
+    v: view_for(v, settings.CONFIG.interface) for v in ("async-stack", "sync-stack", "mixed-stack")
+}

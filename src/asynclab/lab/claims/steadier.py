@@ -1,0 +1,138 @@
+"""steadier-under-load: async keeps latency steadier under load for I/O-bound views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from asynclab.lab.claims._base import (
+    Claim,
+    ClaimVerdict,
+    Experiment,
+    MissingResult,
+    Results,
+    RunContext,
+    Verdict,
+    figure,
+    runs_of,
+)
+
+CALL_MS = 100  # one provider call: an I/O-bound view
+_STEADY = 2.0  # a rate "holds" while p99 stays under 2x the unloaded p99
+_ERRORS = 0.01
+
+
+@dataclass(frozen=True)
+class Deployment:
+    name: str
+    server: str
+    variant: str
+    threads: int | None
+
+    @property
+    def thread_capacity(self) -> float | None:
+        """Requests/s a pool of threads can carry when each request holds one for the call."""
+        return None if self.threads is None else self.threads / (CALL_MS / 1000)
+
+
+DEPLOYMENTS = (
+    Deployment("gunicorn-gthread 8 threads", "gunicorn-gthread", "sync", 8),
+    Deployment("gunicorn-gthread 64 threads", "gunicorn-gthread", "sync", 64),
+    Deployment("granian-wsgi", "granian-wsgi", "sync", 32),
+    Deployment("uvicorn async", "uvicorn", "async", None),
+)
+
+
+def _deployments(context: RunContext) -> tuple[Deployment, ...]:
+    # Smoke: the smallest thread pool and async only, enough to run the whole pipeline.
+    return (DEPLOYMENTS[0], DEPLOYMENTS[-1]) if context.profile.is_smoke else DEPLOYMENTS
+
+
+def _rates(context: RunContext) -> tuple[float, ...]:
+    return (10.0, 160.0) if context.profile.is_smoke else (10.0, 40.0, 80.0, 160.0, 320.0, 640.0)
+
+
+def _id(deployment: Deployment, rate: float) -> str:
+    return f"steadier-under-load/{deployment.name}/rate={rate:g}"
+
+
+def experiments(context: RunContext) -> list[Experiment]:
+    return [
+        Experiment(
+            _id(deployment, rate),
+            context.bench(
+                "fanout", pairs=((deployment.server, deployment.variant),), rate=rate,
+                threads=deployment.threads, repeat=1, timeout_s=10.0,
+                params=(("n", "1"), ("latency_ms", str(CALL_MS))),
+            ),
+        )
+        for deployment in _deployments(context)
+        for rate in _rates(context)
+    ]  # fmt: skip
+
+
+def _held(context: RunContext, results: Results, deployment: Deployment) -> tuple[float, float]:
+    """The highest rate that held (every lower one held too), and the unloaded p99."""
+    rates = _rates(context)
+    p99s, errors = [], []
+    for rate in rates:
+        runs = runs_of(results[_id(deployment, rate)], deployment.server, deployment.variant)
+        if not runs or figure(runs[0], "p99") is None:
+            raise MissingResult(f"{deployment.name} at {rate:g}/s did not measure")
+        fig = runs[0]["figures"]
+        p99s.append(float(fig["latency_ms"]["p99"]))
+        errors.append(fig["errors"] / fig["requests"] if fig["requests"] else 1.0)
+    unloaded = p99s[0]
+    held = 0.0
+    for rate, p99, error_share in zip(rates, p99s, errors, strict=True):
+        if p99 > _STEADY * unloaded or error_share > _ERRORS:
+            break
+        held = rate
+    return held, unloaded
+
+
+def judge(context: RunContext, results: Results) -> ClaimVerdict:
+    deployments = _deployments(context)
+    ids = [_id(d, r) for d in deployments for r in _rates(context)]
+    try:
+        held = {d.name: _held(context, results, d) for d in deployments}
+    except (MissingResult, KeyError) as exc:
+        return CLAIM.failed(results, ids, exc)
+    async_held = held["uvicorn async"][0]
+    sync_held = {d.name: held[d.name][0] for d in deployments if d.threads is not None}
+    verdict: Verdict
+    if all(async_held > rate for rate in sync_held.values()):
+        verdict = "supported"
+    elif async_held > min(sync_held.values()):
+        verdict = "depends"  # on how many threads the sync deployment has
+    elif async_held < min(sync_held.values()):
+        verdict = "refuted"
+    else:
+        verdict = "inconclusive"
+    parts = []
+    for d in deployments:
+        bound = f" (threads/latency = {d.thread_capacity:,.0f}/s)" if d.thread_capacity else ""
+        parts.append(f"{d.name} {held[d.name][0]:g}/s{bound}")
+    summary = f"steady (p99 <= {_STEADY:g}x unloaded) up to: " + ", ".join(parts)
+    figures = {
+        "call_ms": CALL_MS,
+        "rates": list(_rates(context)),
+        "held_rate": {name: value[0] for name, value in held.items()},
+        "unloaded_p99_ms": {name: value[1] for name, value in held.items()},
+    }
+    reason = (
+        "rule: the highest offered rate (open model, stepped) whose p99 stays under "
+        f"{_STEADY:g}x the p99 at the lowest rate, with <= 1% errors; supported when async "
+        "holds more than every thread-pool deployment, depends when only small pools fall "
+        "short (a pool carries about threads / latency requests/s); one run per rate, so the "
+        "rate is known to within one step"
+    )
+    return CLAIM.verdict(verdict, summary, figures=figures, reason=reason)
+
+
+CLAIM = Claim(
+    id="steadier-under-load",
+    statement="Async keeps latency steadier under load for I/O-bound views",
+    sources=("000", "002"),
+    experiments=experiments,
+    judge=judge,
+)

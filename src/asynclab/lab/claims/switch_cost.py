@@ -1,0 +1,113 @@
+"""switch-cost: each sync/async context switch costs around a millisecond (Django's docs)."""
+
+from __future__ import annotations
+
+from asynclab.lab._stats import slope_estimate
+from asynclab.lab.claims._base import (
+    Claim,
+    ClaimVerdict,
+    Experiment,
+    MissingResult,
+    Results,
+    RunContext,
+    Verdict,
+    ms,
+    per_repeat,
+    value_estimate,
+)
+
+HELLO = "switch-cost/hello"
+HELLO_PAIRS = (
+    ("gunicorn-gthread", "sync"),
+    ("gunicorn-gthread", "async"),
+    ("uvicorn", "sync"),
+    ("uvicorn", "async"),
+)
+CAPABLE = ("uvicorn", "async-stack")  # no switch at any depth
+MIXED = ("uvicorn", "mixed-stack")  # sync-only and async-only in turn: a switch per layer
+_CLAIMED_US = 1000.0
+
+
+def _depths(context: RunContext) -> tuple[int, ...]:
+    return (0, 8) if context.profile.is_smoke else (0, 8, 16)
+
+
+def _id(depth: int) -> str:
+    return f"switch-cost/m={depth}"
+
+
+def experiments(context: RunContext) -> list[Experiment]:
+    return [
+        # Context for the summary only (the verdict rests on the slope): one run each in smoke.
+        Experiment(
+            HELLO,
+            context.bench(
+                "hello", pairs=HELLO_PAIRS, connections=1,
+                repeat=1 if context.profile.is_smoke else context.profile.repeat,
+            ),
+        ),
+        *(
+            Experiment(
+                _id(depth),
+                context.bench(
+                    "middleware", pairs=(CAPABLE, MIXED), connections=1,
+                    params=(("m", str(depth)),),
+                ),
+            )
+            for depth in _depths(context)
+        ),
+    ]  # fmt: skip
+
+
+def judge(context: RunContext, results: Results) -> ClaimVerdict:
+    depths = _depths(context)
+    ids = [HELLO, *(_id(d) for d in depths)]
+    xs: list[float] = []
+    ys: list[float] = []
+    try:
+        for depth in depths:
+            result = results[_id(depth)]
+            mixed, capable = per_repeat(result, *MIXED, "p50"), per_repeat(result, *CAPABLE, "p50")
+            for a, b in zip(mixed, capable, strict=False):
+                if a is not None and b is not None:
+                    xs.append(depth)
+                    ys.append((a - b) * 1000)  # microseconds more for the switching stack
+        per_switch = slope_estimate(xs, ys)
+        hello = {f"{s} {v}": value_estimate(results[HELLO], (s, v), "p50").median
+                 for s, v in HELLO_PAIRS}  # fmt: skip
+    except (MissingResult, KeyError, ValueError) as exc:
+        return CLAIM.failed(results, ids, exc)
+    verdict: Verdict
+    if per_switch.low > _CLAIMED_US / 2 and per_switch.high < _CLAIMED_US * 2:
+        verdict = "supported"
+    elif per_switch.high < _CLAIMED_US / 2 or per_switch.low > _CLAIMED_US * 2:
+        verdict = "refuted"
+    else:
+        verdict = "inconclusive"
+    summary = (
+        f"{per_switch.median:,.0f} us per switch [95% CI {per_switch.low:,.0f}-"
+        f"{per_switch.high:,.0f}] (slope over {', '.join(map(str, depths))} alternating "
+        "sync-only/async-only middleware on uvicorn); hello p50: "
+        + ", ".join(f"{name} {ms(value)}" for name, value in hello.items())
+    )
+    figures = {
+        "per_switch_us": per_switch.to_dict(),
+        "depths": list(depths),
+        "hello_p50_ms": hello,
+        "points": [[x, y] for x, y in zip(xs, ys, strict=True)],
+    }
+    reason = (
+        "rule: p50 of the alternating stack minus the async-capable one, regressed on the "
+        "depth (one switch per layer): 'around a millisecond' holds when the slope's 95% "
+        "interval lies within 0.5-2 ms"
+    )
+    return CLAIM.verdict(verdict, summary, figures=figures, reason=reason)
+
+
+CLAIM = Claim(
+    id="switch-cost",
+    statement="Each sync/async context switch costs around a millisecond",
+    sources=("004",),
+    experiments=experiments,
+    judge=judge,
+)

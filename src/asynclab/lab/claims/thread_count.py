@@ -1,0 +1,103 @@
+"""thread-count-cost: more threads blocked on I/O mean more switches and lower performance."""
+
+from __future__ import annotations
+
+from asynclab.lab._stats import bootstrap_median, paired_ratios
+from asynclab.lab.claims._base import (
+    Claim,
+    ClaimVerdict,
+    Experiment,
+    MissingResult,
+    Results,
+    RunContext,
+    Verdict,
+    per_repeat,
+    per_repeat_of,
+    runs_of,
+    switches_per_answer,
+)
+
+SERVER = ("gunicorn-gthread", "sync")
+CALL_MS = 100
+_LOWER = 0.9  # "lower performance": the most threads serve under 0.9x the middle count
+
+
+def _threads(context: RunContext) -> tuple[int, ...]:
+    return (8, 64) if context.profile.is_smoke else (8, 64, 512)
+
+
+def _id(threads: int) -> str:
+    return f"thread-count-cost/threads={threads}"
+
+
+def experiments(context: RunContext) -> list[Experiment]:
+    clients = max(_threads(context))  # every thread of the largest pool has a request
+    return [
+        Experiment(
+            _id(threads),
+            context.bench(
+                "fanout",
+                pairs=(SERVER,),
+                connections=clients,
+                threads=threads,
+                params=(("n", "1"), ("latency_ms", str(CALL_MS))),
+                timeout_s=60.0,
+            ),
+        )
+        for threads in _threads(context)
+    ]
+
+
+def judge(context: RunContext, results: Results) -> ClaimVerdict:
+    counts = _threads(context)
+    ids = [_id(t) for t in counts]
+    middle, most = counts[-2], counts[-1]
+    try:
+        ratios = paired_ratios(
+            per_repeat(results[_id(most)], *SERVER, "rate"),
+            per_repeat(results[_id(middle)], *SERVER, "rate"),
+        )
+        if not ratios:
+            raise MissingResult("no throughput")
+        ratio = bootstrap_median(ratios)
+        rows = {}
+        for threads in counts:
+            result = results[_id(threads)]
+            rates = [r for r in per_repeat(result, *SERVER, "rate") if r is not None]
+            switches = [s for s in per_repeat_of(result, SERVER, switches_per_answer) if s]
+            rss = [r["resources"]["rss_peak_bytes"] for r in runs_of(result, *SERVER)]
+            rows[threads] = {
+                "rate": bootstrap_median(rates).median,
+                "switches_per_request": bootstrap_median(switches).median,
+                "rss_peak_mb": max(rss) / 1e6,
+            }
+    except (MissingResult, KeyError, TypeError, ValueError) as exc:
+        return CLAIM.failed(results, ids, exc)
+    verdict: Verdict
+    if ratio.high < _LOWER:
+        verdict = "supported"
+    elif ratio.low > _LOWER:
+        verdict = "refuted"
+    else:
+        verdict = "inconclusive"
+    summary = f"{max(counts)} clients, {CALL_MS} ms call: " + "; ".join(
+        f"{t} threads {row['rate']:,.0f} req/s, {row['switches_per_request']:.1f} switches/req, "
+        f"{row['rss_peak_mb']:.0f} MB"
+        for t, row in rows.items()
+    )
+    figures = {"clients": max(counts), "call_ms": CALL_MS, "by_threads": rows,
+               f"rate_{most}_over_{middle}": ratio.to_dict()}  # fmt: skip
+    reason = (
+        f"rule: throughput with {most} threads over {middle} threads, per pair of runs, "
+        f"below {_LOWER} ({ratio.describe()})"
+    )
+    return CLAIM.verdict(verdict, summary, figures=figures, reason=reason)
+
+
+CLAIM = Claim(
+    id="thread-count-cost",
+    statement="More threads blocked on I/O mean more context switches and lower performance",
+    sources=("000",),
+    experiments=experiments,
+    judge=judge,
+)
