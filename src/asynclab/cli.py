@@ -428,6 +428,13 @@ def bench(
     channel_layer: Annotated[
         str, typer.Option(help="chat: memory, or redis (REDIS_URL or the local service).")
     ] = "memory",
+    fast_rate: Annotated[
+        float | None,
+        typer.Option(
+            help="Measure hello (same variant) at this rate while the scenario's own "
+            "closed-model load runs beside it: what the scenario does to other requests."
+        ),
+    ] = None,
     find_capacity: Annotated[
         bool,
         typer.Option(
@@ -487,6 +494,7 @@ def bench(
         rooms=rooms,
         message_rate=message_rate,
         channel_layer=channel_layer,
+        fast_rate=fast_rate,
     )
     plan_runs(spec)  # refuses servers that are not installed before anything starts
     errors = Console(stderr=True)

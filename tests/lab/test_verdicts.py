@@ -102,3 +102,99 @@ def test_blocking_collapse_and_a_failed_experiment() -> None:
         run["status"], run["figures"], run["failure"] = "failed", None, "uvicorn did not start"
     failed = blocking.judge(QUICK, {blocking.EXPERIMENT: broken})
     assert failed.verdict == "failed" and "did not start" in failed.reason
+
+
+def test_steadier_under_load_depends_on_the_thread_count() -> None:
+    from asynclab.lab.claims import steadier
+
+    def results(held: dict[str, float]) -> dict[str, Any]:
+        found = {}
+        for deployment in steadier.DEPLOYMENTS:
+            for rate in steadier._rates(QUICK):
+                # p99 is 110 ms while the rate holds, 5 s past it.
+                p99 = 110.0 if rate <= held[deployment.name] else 5000.0
+                run = _run(deployment.server, deployment.variant, 1, p99 / 1.5, rate)
+                run["figures"].update(errors=0, requests=100)
+                found[steadier._id(deployment, rate)] = {"runs": [run]}
+        return found
+
+    thread_bound = {"gunicorn-gthread 8 threads": 80, "gunicorn-gthread 64 threads": 320,
+                    "granian-wsgi": 320, "uvicorn async": 320}  # fmt: skip
+    verdict = steadier.judge(QUICK, results(thread_bound))
+    assert verdict.verdict == "depends"
+    assert "gunicorn-gthread 8 threads 80/s (threads/latency = 80/s)" in verdict.summary
+    everyone_less = dict.fromkeys(thread_bound, 160.0) | {"uvicorn async": 640.0}
+    assert steadier.judge(QUICK, results(everyone_less)).verdict == "supported"
+    async_worst = dict.fromkeys(thread_bound, 320.0) | {"uvicorn async": 40.0}
+    assert steadier.judge(QUICK, results(async_worst)).verdict == "refuted"
+
+
+def test_switch_cost_is_the_slope_and_compared_with_a_millisecond() -> None:
+    from asynclab.lab.claims import switch_cost
+
+    def results(per_switch_ms: float, noise: list[float]) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            switch_cost.HELLO: _result({pair: [0.3, 0.3, 0.3] for pair in switch_cost.HELLO_PAIRS})
+        }
+        for depth in switch_cost._depths(QUICK):
+            mixed = [0.5 + depth * per_switch_ms + n for n in noise]
+            found[switch_cost._id(depth)] = _result(
+                {switch_cost.CAPABLE: [0.5, 0.5, 0.5], switch_cost.MIXED: mixed}
+            )
+        return found
+
+    cheap = switch_cost.judge(QUICK, results(0.05, [0.0, 0.01, -0.01]))
+    assert cheap.verdict == "refuted" and cheap.figures["per_switch_us"]["median"] == pytest.approx(
+        50, abs=2
+    )
+    assert switch_cost.judge(QUICK, results(1.0, [0.0, 0.02, -0.02])).verdict == "supported"
+    assert switch_cost.judge(QUICK, results(1.0, [0.0, 6.0, -6.0])).verdict == "inconclusive"
+
+
+def test_memory_per_request_from_the_rss_growth_between_levels() -> None:
+    from asynclab.lab.claims import memory_per_request as memory
+
+    def results(thread_bytes: float, task_bytes: float) -> dict[str, Any]:
+        found = {}
+        for level in memory._levels(QUICK):
+            runs = []
+            for pair, each in ((memory.THREADED, thread_bytes), (memory.ASYNC, task_bytes)):
+                for repeat in (1, 2, 3):
+                    run = _run(*pair, repeat, 500.0)
+                    run["idle_rss_bytes"] = 60e6
+                    rss = 60e6 + 5e6 + level * each * (1 + repeat / 100)
+                    run["resources"] = {"rss_mean_bytes": rss, "threads_peak": level + 3}
+                    runs.append(run)
+            found[memory._id(level)] = {"runs": runs}
+        return found
+
+    small = memory.judge(QUICK, results(50e3, 90e3))
+    assert small.verdict == "refuted" and "gthread thread 50 KB" in small.summary
+    assert memory.judge(QUICK, results(8 * 2**20, 900)).verdict == "supported"
+
+
+def test_capacity_claim_is_a_lower_bound_when_the_search_hit_its_cap() -> None:
+    from asynclab.lab.claims import long_lived
+
+    def finding(pair: tuple[str, str], held: int, broke: int | None) -> dict[str, Any]:
+        return {"server": pair[0], "variant": pair[1], "held": held, "broke_at": broke,
+                "reason": "r", "threads_at_held": 35, "rss_peak_bytes_at_held": 9e7,
+                "rss_per_connection_bytes_at_held": 4e4}  # fmt: skip
+
+    def judge(async_held: int, async_broke: int | None, scaled: int) -> str:
+        default = [
+            finding(long_lived.THREADED, 32, 64),
+            finding(long_lived.ASYNC, async_held, async_broke),
+        ]
+        results = {
+            long_lived.STREAMS_DEFAULT: {"capacity": default},
+            long_lived.STREAMS_SCALED: {
+                "capacity": [finding(long_lived.THREADED, scaled, scaled * 2)]
+            },
+        }
+        return long_lived.stream_judge(QUICK, results).verdict
+
+    assert judge(1024, 2048, 64) == "supported"
+    assert judge(1024, 2048, 1024) == "depends"  # a thread per stream holds as many
+    assert judge(32, 64, 64) == "refuted"
+    assert judge(32, None, 32) == "inconclusive"  # async was never pushed to its limit

@@ -105,3 +105,18 @@ def test_an_answer_ended_by_the_close_is_complete_but_a_cut_body_is_not(
 def test_post_body_is_sent(fast_url: str) -> None:
     result = load(fast_url, rate=100, duration_s=1.0, method="POST", body=b"x" * 5000)
     assert result.samples.ok == result.samples.total == 100
+
+
+def test_a_load_beside_another_is_measured_on_its_own(upstream: StartUpstream) -> None:
+    """The measured load's samples hold only its own requests; the background's its own."""
+    from asynclab.load import LoadSpec, parse_target, run_load_beside
+
+    fast, slow = upstream(), upstream(latency_s=0.05)
+    measured = LoadSpec(parse_target(fast), rate=100, duration_s=1.0, warmup_s=0.2)
+    background = LoadSpec(parse_target(slow), connections=5, duration_s=1.0, warmup_s=0.2)
+    fast_result, slow_result = run_load_beside(measured, background)
+    assert fast_result.samples.total == 100
+    assert fast_result.latency_ms["p50"] is not None and fast_result.latency_ms["p50"] < 20
+    # 5 connections, 50 ms each: about 100 answers/s, every one of them 50 ms or more.
+    assert 60 <= slow_result.achieved_rate <= 110
+    assert slow_result.latency_ms["p50"] is not None and slow_result.latency_ms["p50"] >= 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -182,3 +183,45 @@ def test_middleware_stacks_run_all_their_layers(interface_server: str) -> None:
             other = "sync-stack" if stack == "async-stack" else "async-stack"
             status, body, _ = get(running.url + f"/middleware/{other}")
             assert status == 400 and b"started with" in body
+
+
+_COUNT_ADAPTATIONS = """
+import logging, django
+from django.conf import settings
+django.setup()
+settings.DEBUG = True  # Django names each adaptation in its debug log
+from django.core.handlers.base import BaseHandler
+seen = []
+handler = logging.Handler()
+handler.emit = lambda record: seen.append(record.getMessage())
+logger = logging.getLogger("django.request")
+logger.addHandler(handler)
+logger.setLevel(logging.DEBUG)
+BaseHandler().load_middleware(is_async=True)
+print(sum("adapted for middleware" in m for m in seen))
+"""
+
+
+@pytest.mark.parametrize(
+    ("stack", "switches"), [("async-stack", 0), ("sync-stack", 1), ("mixed-stack", 5)]
+)
+def test_a_mixed_stack_switches_at_every_layer(stack: str, switches: int) -> None:
+    """What switch-cost's slope rests on: in front of an async view, 6 alternating layers
+    make Django adapt at each of their 5 boundaries (plus once, unlogged, at the top, where
+    the outer sync layer meets the ASGI handler: m switches for m layers); 6 sync-only
+    layers adapt once at their inner end (and once at the top)."""
+    import subprocess
+    import sys
+
+    from asynclab.workloads import SETTINGS_MODULE, WorkloadConfig
+
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=SETTINGS_MODULE)
+    env.update(
+        WorkloadConfig(middleware_stack=stack, middleware_depth=6, interface="asgi").to_env()
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT_ADAPTATIONS], env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) == switches

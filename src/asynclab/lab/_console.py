@@ -125,6 +125,12 @@ def render_table(result: BenchResult, console: Console) -> None:
             f" of fast requests to hello, beside {uploaders} uploaders sending at "
             f"{spec.upload_rate:g} B/s; the uploads' own figures are in the JSON"
         )
+    if spec.fast_rate is not None:
+        load = (
+            f"fast requests to hello at {spec.fast_rate:g} req/s (open model), beside "
+            f"{spec.connections} connections of {spec.scenario} (closed model); the background "
+            "load's figures are in the JSON"
+        )
     if spec.scenario == "stream":
         load = (
             f"{spec.streams or 100} SSE streams opened at {spec.ramp_rate:g}/s; req/s = events/s, "

@@ -175,11 +175,13 @@ def run_claims(
         for experiment in claim.experiments(spec.context)
         if experiment.id not in store.experiments
     ]
+    # The estimate counts runs, not experiments: they range from one run to dozens.
+    weights = [_planned_runs(experiment) for _, experiment in todo]
     started = time.monotonic()
     try:
         for index, (claim, experiment) in enumerate(todo, start=1):
-            elapsed = time.monotonic() - started
-            left = elapsed / (index - 1) * (len(todo) - index + 1) if index > 1 else -1.0
+            elapsed, done = time.monotonic() - started, sum(weights[: index - 1])
+            left = elapsed / done * sum(weights[index - 1 :]) if done else -1.0
             if on_experiment is not None:
                 on_experiment(claim, experiment, index, len(todo), left)
             # Only a finished experiment is stored: a resumed run redoes a partial one.
@@ -193,6 +195,14 @@ def run_claims(
     store.verdicts = judge_claims(spec, store.experiments)
     store.save()
     return store
+
+
+def _planned_runs(experiment: Experiment) -> int:
+    bench = experiment.bench
+    pairs = len(bench.planned_pairs)
+    # A capacity search runs a step per doubling: about log2(largest / start) of them.
+    steps = 7 if bench.capacity is not None else bench.repeat
+    return pairs * steps
 
 
 def default_directory() -> Path:

@@ -39,7 +39,7 @@ class Profile:
 
 PROFILES = {
     "smoke": Profile("smoke", duration_s=0.3, warmup_s=0.1, repeat=2, budget_s=180),
-    "quick": Profile("quick", duration_s=1.5, warmup_s=0.5, repeat=3, budget_s=600),
+    "quick": Profile("quick", duration_s=1.0, warmup_s=0.3, repeat=3, budget_s=600),
     "full": Profile("full", duration_s=6.0, warmup_s=1.0, repeat=5, budget_s=2700),
 }
 

@@ -32,14 +32,14 @@ _FAR_MORE = 4  # two doublings: capacity is only known to within one doubling
 def _stream_limits(context: RunContext, scaled: bool) -> CapacityLimits:
     smoke = context.profile.is_smoke
     return CapacityLimits(
-        start=16, max_level=32 if smoke else 1024, max_duration_s=60 if smoke else 180,
+        start=16, max_level=32 if smoke else 512, max_duration_s=60 if smoke else 180,
         threads_follow_level=scaled,
     )  # fmt: skip
 
 
 def stream_experiments(context: RunContext) -> list[Experiment]:
     params = (("events", "1000"), ("interval_ms", "500"))
-    duration = 1.0 if context.profile.is_smoke else 3.0
+    duration = 1.0 if context.profile.is_smoke else 2.0
     return [
         Experiment(
             STREAMS_DEFAULT,

@@ -48,7 +48,7 @@ def _deployments(context: RunContext) -> tuple[Deployment, ...]:
 
 
 def _rates(context: RunContext) -> tuple[float, ...]:
-    return (10.0, 160.0) if context.profile.is_smoke else (10.0, 40.0, 80.0, 160.0, 320.0, 640.0)
+    return (10.0, 160.0) if context.profile.is_smoke else (10.0, 80.0, 160.0, 320.0, 640.0)
 
 
 def _id(deployment: Deployment, rate: float) -> str:

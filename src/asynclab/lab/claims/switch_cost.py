@@ -38,14 +38,8 @@ def _id(depth: int) -> str:
 
 def experiments(context: RunContext) -> list[Experiment]:
     return [
-        # Context for the summary only (the verdict rests on the slope): one run each in smoke.
-        Experiment(
-            HELLO,
-            context.bench(
-                "hello", pairs=HELLO_PAIRS, connections=1,
-                repeat=1 if context.profile.is_smoke else context.profile.repeat,
-            ),
-        ),
+        # Context for the summary only (the verdict rests on the slope): one run each.
+        Experiment(HELLO, context.bench("hello", pairs=HELLO_PAIRS, connections=1, repeat=1)),
         *(
             Experiment(
                 _id(depth),
