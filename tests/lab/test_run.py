@@ -60,3 +60,29 @@ def test_bad_run_input(tmp_path: Path) -> None:
         ResultsStore.create(tmp_path, spec)  # never overwrite measured results
     with pytest.raises(UsageError, match=r"no results\.json"):
         ResultsStore.load(tmp_path / "elsewhere")
+
+
+def test_a_busy_generator_or_a_single_core_makes_a_verdict_inconclusive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from asynclab.lab._run import judge_claims
+    from asynclab.lab.claims import blocking_collapse as blocking
+    from tests.lab.test_verdicts import _result
+
+    pairs = {blocking.AWAITING: [60, 61, 60], blocking.BLOCKING: [900, 950, 920]}
+    rates = {blocking.AWAITING: [330, 320, 325], blocking.BLOCKING: [19, 19.5, 19]}
+    result = _result(pairs, rates)
+    for run in result["runs"]:
+        run["figures"]["generator_cpu"] = 20.0
+    spec = RunSpec(RunContext(PROFILES["quick"]), ("blocking-call-collapse",))
+    monkeypatch.setattr(run_module, "usable_cpus", lambda: {0, 1})
+    (clear,) = judge_claims(spec, {blocking.EXPERIMENT: result})
+    assert clear.verdict == "supported"
+    result["runs"][0]["figures"]["generator_cpu"] = 95.0
+    (busy,) = judge_claims(spec, {blocking.EXPERIMENT: result})
+    assert busy.verdict == "inconclusive" and "would be supported" in busy.reason
+    assert "95%" in busy.reason
+    result["runs"][0]["figures"]["generator_cpu"] = 20.0
+    monkeypatch.setattr(run_module, "usable_cpus", lambda: {0})
+    (single,) = judge_claims(spec, {blocking.EXPERIMENT: result})
+    assert single.verdict == "inconclusive" and "1 usable core" in single.reason

@@ -20,6 +20,7 @@ from asynclab.environment import collect_environment
 from asynclab.errors import UsageError
 from asynclab.files import atomic_write_text
 from asynclab.lab._bench import BenchRun, run_bench
+from asynclab.lab._pinning import usable_cpus
 from asynclab.lab.claims import CLAIMS, PROFILES, Claim, ClaimVerdict, Experiment, RunContext
 
 SCHEMA = "asynclab.run/1"
@@ -143,8 +144,37 @@ ExperimentCallback = Callable[[Claim, Experiment, int, int, float], None]
 RunProgress = Callable[[BenchRun, int, int], None]
 
 
+_BUSY_PERCENT = 80.0  # a generator above this share of a core may be what was measured
+_DECISIVE = ("supported", "refuted", "depends")
+
+
+def _doubts(ids: list[str], experiments: dict[str, dict[str, Any]], cores: int) -> str | None:
+    """Why this claim's measurements cannot carry a decisive verdict, or None."""
+    if cores < 2:
+        return (
+            f"{cores} usable core: the load generator and the server share it, so their "
+            "delays cannot be told apart"
+        )
+    busy = [
+        f"{experiment_id} {run['server']} {run['variant']} ({run['figures']['generator_cpu']:.0f}%)"
+        for experiment_id in ids
+        for run in experiments[experiment_id]["runs"]
+        if run.get("figures") and run["figures"].get("generator_cpu", 0) > _BUSY_PERCENT
+    ]
+    if busy:
+        return (
+            f"the load generator used over {_BUSY_PERCENT:g}% of a core in "
+            + ", ".join(busy[:3])
+            + (f" and {len(busy) - 3} more" if len(busy) > 3 else "")
+            + ": its own delays may be in the figures"
+        )
+    return None
+
+
 def judge_claims(spec: RunSpec, experiments: dict[str, dict[str, Any]]) -> list[ClaimVerdict]:
-    """Every selected claim's verdict, from the stored experiments alone."""
+    """Every selected claim's verdict, from the stored experiments alone; a decisive verdict
+    on doubtful measurements (a busy generator, a single core) becomes inconclusive."""
+    cores = len(usable_cpus())
     verdicts = []
     for claim in spec.selected:
         ids = [e.id for e in claim.experiments(spec.context)]
@@ -156,7 +186,12 @@ def judge_claims(spec: RunSpec, experiments: dict[str, dict[str, Any]]) -> list[
                 )
             )
             continue
-        verdicts.append(claim.judge(spec.context, experiments))
+        verdict = claim.judge(spec.context, experiments)
+        doubt = _doubts(ids, experiments, cores)
+        if doubt is not None and verdict.verdict in _DECISIVE:
+            verdict.reason = (f"would be {verdict.verdict}, but {doubt}. " + verdict.reason).strip()
+            verdict.verdict = "inconclusive"
+        verdicts.append(verdict)
     return verdicts
 
 
