@@ -522,8 +522,9 @@ def bench(
 @app.command()
 def run(
     profile: Annotated[
-        str, typer.Option(help="smoke (CI, ~3 min), quick (~10 min) or full (~45 min).")
-    ] = "quick",
+        str | None,
+        typer.Option(help="smoke (CI, ~3 min), quick (default, ~10 min) or full (~45 min)."),
+    ] = None,
     claims: Annotated[
         str | None,
         typer.Option(help="Only these claims, comma-separated ids (default: all)."),
@@ -552,12 +553,16 @@ def run(
     from asynclab.report import render_verdicts, summary_markdown
 
     if resume is not None:
-        if out is not None:
-            raise UsageError("--resume DIR continues in DIR: drop --out")
+        # A resumed run is the stored run: its profile, claims and database, nothing else.
+        options = (("--out", out), ("--claims", claims), ("--db", db), ("--profile", profile))
+        given = [name for name, value in options if value]
+        if given:
+            raise UsageError(f"--resume DIR continues the run stored there: drop {given[0]}")
         store = ResultsStore.load(resume)
         stored = store.spec
-        profile, db = stored["profile"], "postgres" if "postgres" in stored["database"] else None
+        profile, db = stored["profile"], stored.get("database_engine", "sqlite")
         claims = ",".join(stored["claims"])
+    profile = profile or "quick"
     if profile not in PROFILES:
         raise UsageError(f"unknown --profile {profile!r}: use one of {', '.join(PROFILES)}")
     context = RunContext(PROFILES[profile], DatabaseConfig.choose(db), CpuPlan.choose())
@@ -589,7 +594,10 @@ def run(
     if store.interrupted:
         errors.print(f"interrupted: finish with asynclab run --resume {store.directory}")
         raise typer.Exit(EXIT_INTERRUPTED)
-    if any(claim["verdict"] == "failed" for claim in results["claims"]):
+    failed = store.failed_experiments()
+    for experiment_id in failed:
+        errors.print(f"failed: {experiment_id} (see its runs in results.json)", highlight=False)
+    if failed or any(claim["verdict"] == "failed" for claim in results["claims"]):
         raise typer.Exit(EXIT_THRESHOLD)
 
 

@@ -40,6 +40,7 @@ from tests.test_cli import asynclab
         (["run", "--claims", "fanout-parallel,nope"], "unknown claim 'nope'"),
         (["run", "--resume", "/nonexistent/run"], "no results.json there"),
         (["run", "--db", "mysql"], "unknown --db"),
+        (["run", "--resume", "/tmp", "--profile", "full"], "continues the run stored there"),
         (["serve", "--server", "nginx"], "unknown server"),
         (["serve", "--stack", "tall"], "unknown --stack"),
         (["serve", "--server", "daphne", "--workers", "2"], "runs one process"),

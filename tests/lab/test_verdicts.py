@@ -49,6 +49,9 @@ def test_bootstrap_interval_is_seeded_and_narrows_with_agreement() -> None:
 def test_slope_recovers_a_line_and_its_noise() -> None:
     exact = slope_estimate([0, 4, 8, 16], [100, 140, 180, 260])
     assert exact.median == pytest.approx(10.0) and exact.high - exact.low == pytest.approx(0.0)
+    two_points = slope_estimate([0, 8], [0, 400])
+    assert two_points.median == 50 and two_points.side_of(1000) == "straddles"
+    assert two_points.to_dict()["low"] is None  # JSON has no infinity
     noisy = slope_estimate([0, 4, 8, 16], [100, 150, 170, 265])
     assert noisy.low < 10.2 < noisy.high
 
@@ -161,6 +164,7 @@ def test_memory_per_request_from_the_rss_growth_between_levels() -> None:
             for pair, each in ((memory.THREADED, thread_bytes), (memory.ASYNC, task_bytes)):
                 for repeat in (1, 2, 3):
                     run = _run(*pair, repeat, 500.0)
+                    run["figures"]["in_flight"] = level * 0.98
                     run["idle_rss_bytes"] = 60e6
                     rss = 60e6 + 5e6 + level * each * (1 + repeat / 100)
                     run["resources"] = {"rss_mean_bytes": rss, "threads_peak": level + 3}
@@ -169,7 +173,7 @@ def test_memory_per_request_from_the_rss_growth_between_levels() -> None:
         return found
 
     small = memory.judge(QUICK, results(50e3, 90e3))
-    assert small.verdict == "refuted" and "gthread thread 50 KB" in small.summary
+    assert small.verdict == "refuted" and "gthread thread 52 KB" in small.summary
     assert memory.judge(QUICK, results(8 * 2**20, 900)).verdict == "supported"
 
 

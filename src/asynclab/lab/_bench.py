@@ -595,6 +595,7 @@ class BenchResult:
             | {"cpu_units_per_ms": self.cpu_units_per_ms or None, "workload": _workload_facts()},
             "pinning": self.spec.cpus.to_dict(),
             "interrupted": self.interrupted,
+            "failed": self.failed,
             "environment": self.environment,
             "rows": [row.to_dict(first) for row in self.rows()],
             "runs": [run.to_dict() for run in self.runs],

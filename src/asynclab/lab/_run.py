@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from asynclab.environment import collect_environment
-from asynclab.errors import UsageError
+from asynclab.errors import AsynclabError, UsageError
 from asynclab.files import atomic_write_text
 from asynclab.lab._bench import BenchRun, run_bench
 from asynclab.lab._pinning import usable_cpus
@@ -34,7 +34,7 @@ class RunSpec:
     claims: tuple[str, ...] = ()  # empty: all
 
     def __post_init__(self) -> None:
-        known = {claim.id for claim in CLAIMS}
+        known = [claim.id for claim in CLAIMS]
         for claim_id in self.claims:
             if claim_id not in known:
                 raise UsageError(
@@ -50,14 +50,15 @@ class RunSpec:
             "profile": self.context.profile.name,
             "claims": [claim.id for claim in self.selected],
             "database": self.context.database.describe(),
+            "database_engine": self.context.database.engine,
             "pinning": self.context.cpus.to_dict(),
         }
 
 
 @dataclass
 class ResultsStore:
-    """``DIR/results.json`` (and ``DIR/summary.md``), rewritten atomically after each
-    experiment."""
+    """``DIR/results.json``, rewritten atomically after each experiment (the report's
+    ``summary.md`` is written from it at the end)."""
 
     directory: Path
     spec: dict[str, Any] = field(default_factory=dict)
@@ -98,7 +99,7 @@ class ResultsStore:
             raise UsageError(f"--resume {directory}: no results.json there") from None
         except (OSError, ValueError) as exc:
             raise UsageError(f"--resume {directory}: results.json is unreadable ({exc})") from None
-        if data.get("schema") != SCHEMA:
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise UsageError(f"--resume {directory}: results.json is not {SCHEMA}")
         experiments = {
             experiment_id: bench
@@ -136,7 +137,14 @@ class ResultsStore:
         }
 
     def save(self) -> None:
-        atomic_write_text(self.path, json.dumps(self.to_dict(), indent=1) + "\n")
+        try:
+            atomic_write_text(self.path, json.dumps(self.to_dict(), indent=1) + "\n")
+        except OSError as exc:
+            raise AsynclabError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+
+    def failed_experiments(self) -> list[str]:
+        """Experiments in which a pair could not be measured."""
+        return [k for k, bench in self.experiments.items() if bench.get("failed")]
 
 
 ExperimentCallback = Callable[[Claim, Experiment, int, int, float], None]
@@ -186,7 +194,12 @@ def judge_claims(spec: RunSpec, experiments: dict[str, dict[str, Any]]) -> list[
                 )
             )
             continue
-        verdict = claim.judge(spec.context, experiments)
+        try:
+            verdict = claim.judge(spec.context, experiments)
+        except Exception as exc:  # a rule that trips on odd data fails its claim, not the run
+            verdict = claim.verdict(
+                "failed", "its decision rule could not judge", reason=f"{type(exc).__name__}: {exc}"
+            )
         doubt = _doubts(ids, experiments, cores)
         if doubt is not None and verdict.verdict in _DECISIVE:
             verdict.reason = (f"would be {verdict.verdict}, but {doubt}. " + verdict.reason).strip()
@@ -208,7 +221,7 @@ def run_claims(
         (claim, experiment)
         for claim in spec.selected
         for experiment in claim.experiments(spec.context)
-        if experiment.id not in store.experiments
+        if not _stored_as_planned(store, experiment)
     ]
     # The estimate counts runs, not experiments: they range from one run to dozens.
     weights = [_planned_runs(experiment) for _, experiment in todo]
@@ -230,6 +243,17 @@ def run_claims(
     store.verdicts = judge_claims(spec, store.experiments)
     store.save()
     return store
+
+
+def _stored_as_planned(store: ResultsStore, experiment: Experiment) -> bool:
+    """Whether the store holds this experiment, measured with the settings it has now (one
+    stored by another version, or with other settings, is measured again)."""
+    stored = store.experiments.get(experiment.id)
+    if stored is None:
+        return False
+    planned = json.loads(json.dumps(experiment.bench.to_dict()))
+    measured = stored.get("bench", {})
+    return all(measured.get(key) == value for key, value in planned.items())
 
 
 def _planned_runs(experiment: Experiment) -> int:

@@ -141,6 +141,11 @@ def per_repeat(result: dict[str, Any], server: str, variant: str, name: str) -> 
     return [figure(run, name) for run in runs_of(result, server, variant)]
 
 
+def present(values: list[float | None]) -> list[float]:
+    """The values of the runs that measured."""
+    return [v for v in values if v is not None]
+
+
 def per_repeat_of(
     result: dict[str, Any], pair: tuple[str, str], compute: Callable[[dict[str, Any]], float | None]
 ) -> list[float | None]:
@@ -170,14 +175,11 @@ def ratio_estimate(
     numerator: tuple[str, str],
     denominator: tuple[str, str],
     name: str,
-    *,
-    denominator_result: dict[str, Any] | None = None,
 ) -> Estimate:
-    """Median and bootstrap interval of the per-repeat ratio of ``name`` between two pairs
-    (of one experiment, or with ``denominator_result`` of two, matched by repeat)."""
+    """Median and bootstrap interval of the per-repeat ratio of ``name`` between two pairs of
+    one experiment (interleaved: repeat r of each ran side by side)."""
     ratios = paired_ratios(
-        per_repeat(result, *numerator, name),
-        per_repeat(denominator_result or result, *denominator, name),
+        per_repeat(result, *numerator, name), per_repeat(result, *denominator, name)
     )
     if not ratios:
         raise MissingResult(f"no {name} for {numerator} and {denominator}")

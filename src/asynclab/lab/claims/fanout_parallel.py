@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asynclab.lab._stats import unpaired_ratio
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
@@ -11,6 +12,8 @@ from asynclab.lab.claims._base import (
     RunContext,
     Verdict,
     ms,
+    per_repeat,
+    present,
     ratio_estimate,
     value_estimate,
 )
@@ -51,10 +54,14 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         async_vs_call = value_estimate(big, ASYNC, "p50")
         async_ratio = async_vs_call.median / CALL_MS
         low, high = async_vs_call.low / CALL_MS, async_vs_call.high / CALL_MS
-        sync_growth = ratio_estimate(big, SYNC, SYNC, "p50", denominator_result=results[ids[0]])
+        # n=1 and the largest n are separate experiments: their runs are not paired.
+        sync_growth = unpaired_ratio(
+            present(per_repeat(big, *SYNC, "p50")),
+            present(per_repeat(results[ids[0]], *SYNC, "p50")),
+        )
         threads_vs_async = ratio_estimate(big, THREADS, ASYNC, "p50")
         p50 = {pair: value_estimate(big, pair, "p50").median for pair in (SYNC, THREADS, ASYNC)}
-    except (MissingResult, KeyError) as exc:
+    except (MissingResult, KeyError, ValueError) as exc:
         return CLAIM.failed(results, ids, exc)
     figures = {
         "n": largest,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asynclab.lab._stats import Estimate, bootstrap_median
+from asynclab.lab._stats import Estimate, bootstrap_groups
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
@@ -11,7 +11,9 @@ from asynclab.lab.claims._base import (
     Results,
     RunContext,
     Verdict,
+    per_repeat,
     per_repeat_of,
+    present,
     rss_above_idle,
     runs_of,
 )
@@ -19,8 +21,14 @@ from asynclab.lab.claims._base import (
 THREADED = ("gunicorn-gthread", "sync")
 ASYNC = ("uvicorn", "async")
 SLOW_MS = 500  # each request waits this long on its provider: C requests stay in flight
-_THREAD_CLAIM = 8 * 2**20
-_TASK_CLAIM = 1024
+
+
+def _slow_ms(context: RunContext) -> int:
+    return 200 if context.profile.is_smoke else SLOW_MS
+
+
+_THREAD_CLAIM = 8e6  # bytes (decimal MB and KB throughout asynclab's figures)
+_TASK_CLAIM = 1e3
 
 
 def _levels(context: RunContext) -> tuple[int, int]:
@@ -50,14 +58,17 @@ def experiments(context: RunContext) -> list[Experiment]:
 
 
 def _growth(results: Results, pair: tuple[str, str], low: int, high: int) -> Estimate:
-    """RSS growth per extra request in flight, between the two levels, paired by repeat:
-    the fixed costs (the interpreter, Django, the pool itself) cancel out."""
-    small = per_repeat_of(results[_id(low)], pair, rss_above_idle)
-    big = per_repeat_of(results[_id(high)], pair, rss_above_idle)
-    slopes = [(b - a) / (high - low) for a, b in zip(small, big, strict=False) if a and b]
-    if not slopes:
-        raise MissingResult(f"no RSS for {pair}")
-    return bootstrap_median(slopes)
+    """RSS growth per extra request in flight between the two levels: the fixed costs (the
+    interpreter, Django, the pool itself) cancel out. In flight is what was measured (Little's
+    law), not the client count; the levels are separate experiments, so runs are not paired."""
+    groups = []
+    for level in (low, high):
+        result = results[_id(level)]
+        groups.append(present(per_repeat_of(result, pair, rss_above_idle)))
+        groups.append(present(per_repeat(result, *pair, "in_flight")))
+    if any(not group for group in groups):
+        raise MissingResult(f"no RSS or in-flight figure for {pair}")
+    return bootstrap_groups(groups, lambda m: (m[2] - m[0]) / (m[3] - m[1]))
 
 
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
@@ -70,7 +81,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
             pair[0]: max(r["resources"]["threads_peak"] for r in runs_of(results[_id(high)], *pair))
             for pair in (THREADED, ASYNC)
         }
-    except (MissingResult, KeyError, TypeError) as exc:
+    except (MissingResult, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         return CLAIM.failed(results, ids, exc)
     verdict: Verdict
     # "About 8 MB": within 2x of it; "about 1 KB": under 10 KB.
@@ -84,10 +95,11 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
     else:
         verdict = "inconclusive"
     summary = (
-        f"RSS per extra in-flight request ({low} to {high} at once, {SLOW_MS} ms each): "
-        f"gthread thread {thread.median / 1024:,.0f} KB "
-        f"[{thread.low / 1024:,.0f}-{thread.high / 1024:,.0f}], uvicorn async "
-        f"{task.median / 1024:,.0f} KB [{task.low / 1024:,.0f}-{task.high / 1024:,.0f}]; "
+        f"RSS per extra in-flight request ({low} to {high} at once, {_slow_ms(context)} ms "
+        "each): "
+        f"gthread thread {thread.median / 1e3:,.0f} KB "
+        f"[{thread.low / 1e3:,.0f}-{thread.high / 1e3:,.0f}], uvicorn async "
+        f"{task.median / 1e3:,.0f} KB [{task.low / 1e3:,.0f}-{task.high / 1e3:,.0f}]; "
         f"threads at {high}: gthread {threads['gunicorn-gthread']}, uvicorn {threads['uvicorn']}"
     )
     figures = {

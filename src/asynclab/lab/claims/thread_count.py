@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asynclab.lab._stats import bootstrap_median, paired_ratios
+from asynclab.lab._stats import bootstrap_median, unpaired_ratio
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
@@ -13,6 +13,7 @@ from asynclab.lab.claims._base import (
     Verdict,
     per_repeat,
     per_repeat_of,
+    present,
     runs_of,
     switches_per_answer,
 )
@@ -20,6 +21,7 @@ from asynclab.lab.claims._base import (
 SERVER = ("gunicorn-gthread", "sync")
 CALL_MS = 100
 _LOWER = 0.9  # "lower performance": the most threads serve under 0.9x the middle count
+_MORE = 1.2  # "more context switches": 1.2x the switches per request
 
 
 def _threads(context: RunContext) -> tuple[int, ...]:
@@ -53,13 +55,15 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
     ids = [_id(t) for t in counts]
     middle, most = counts[-2], counts[-1]
     try:
-        ratios = paired_ratios(
-            per_repeat(results[_id(most)], *SERVER, "rate"),
-            per_repeat(results[_id(middle)], *SERVER, "rate"),
+        # The thread counts are separate experiments (a server setting): not paired.
+        ratio = unpaired_ratio(
+            present(per_repeat(results[_id(most)], *SERVER, "rate")),
+            present(per_repeat(results[_id(middle)], *SERVER, "rate")),
         )
-        if not ratios:
-            raise MissingResult("no throughput")
-        ratio = bootstrap_median(ratios)
+        switches_ratio = unpaired_ratio(
+            present(per_repeat_of(results[_id(most)], SERVER, switches_per_answer)),
+            present(per_repeat_of(results[_id(middle)], SERVER, switches_per_answer)),
+        )
         rows = {}
         for threads in counts:
             result = results[_id(threads)]
@@ -73,10 +77,11 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
             }
     except (MissingResult, KeyError, TypeError, ValueError) as exc:
         return CLAIM.failed(results, ids, exc)
+    # Both halves: more switches per request, and lower throughput.
     verdict: Verdict
-    if ratio.high < _LOWER:
+    if ratio.high < _LOWER and switches_ratio.low > _MORE:
         verdict = "supported"
-    elif ratio.low > _LOWER:
+    elif ratio.low > _LOWER or switches_ratio.high < _MORE:
         verdict = "refuted"
     else:
         verdict = "inconclusive"
@@ -86,10 +91,13 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         for t, row in rows.items()
     )
     figures = {"clients": max(counts), "call_ms": CALL_MS, "by_threads": rows,
-               f"rate_{most}_over_{middle}": ratio.to_dict()}  # fmt: skip
+               f"rate_{most}_over_{middle}": ratio.to_dict(),
+               f"switches_per_request_{most}_over_{middle}": switches_ratio.to_dict()}  # fmt: skip
     reason = (
-        f"rule: throughput with {most} threads over {middle} threads, per pair of runs, "
-        f"below {_LOWER} ({ratio.describe()})"
+        f"rule: with {most} threads instead of {middle}, switches per request over "
+        f"{_MORE}x ({switches_ratio.describe()}) and throughput under {_LOWER}x "
+        f"({ratio.describe()}); the clients keep every thread of the largest pool busy, so "
+        "fewer threads also means requests waiting for one"
     )
     return CLAIM.verdict(verdict, summary, figures=figures, reason=reason)
 
