@@ -246,11 +246,12 @@ def run_claims(
 
 
 def _stored_as_planned(store: ResultsStore, experiment: Experiment) -> bool:
-    """Whether the store holds this experiment, measured with the settings it has now (one
-    stored by another version, or with other settings, is measured again)."""
+    """Whether the store holds this experiment, measured in full with the settings it has now
+    (one that failed, or was stored by another version or with other settings, is measured
+    again)."""
     stored = store.experiments.get(experiment.id)
-    if stored is None:
-        return False
+    if stored is None or stored.get("failed"):
+        return False  # missing, or a pair that could not be measured: tried again
     planned = json.loads(json.dumps(experiment.bench.to_dict()))
     measured = stored.get("bench", {})
     return all(measured.get(key) == value for key, value in planned.items())

@@ -19,7 +19,10 @@ from asynclab.lab.claims._base import (
 CALL_MS = 100  # one provider call: an I/O-bound view
 _STEADY = 2.0  # a rate "holds" while p99 stays under 2x the unloaded latency
 _ERRORS = 0.01
-_ACHIEVED = 0.9  # ... and the server answers at least 0.9x the offered rate
+# No separate check of the achieved rate: the open-model generator measures each request from
+# its scheduled send time, so a server (or generator) that falls behind shows in the p99; and
+# in a 1 s window the answers still on their way at its end make a healthy server's achieved
+# rate read 10% short.
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,10 @@ def _held(context: RunContext, results: Results, deployment: Deployment) -> tupl
         if index == 0:
             unloaded = float(fig["latency_ms"]["p50"])
         error_share = fig["errors"] / fig["requests"] if fig["requests"] else 1.0
-        if (
-            fig["latency_ms"]["p99"] > _STEADY * unloaded
-            or error_share > _ERRORS
-            or fig["rate"] < _ACHIEVED * rate
-        ):
+        # A p99 of fewer than 100 requests is their maximum, one outlier: p90 there. The
+        # lowest rate is the unloaded reference itself: only its errors are judged.
+        tail = fig["latency_ms"]["p99" if fig["requests"] >= 100 else "p90"]
+        if (index > 0 and tail > _STEADY * unloaded) or error_share > _ERRORS:
             break
         held = rate
     return held, unloaded
@@ -129,9 +131,10 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         "unloaded_p50_ms": {name: value[1] for name, value in held.items()},
     }
     reason = (
-        "rule: the highest offered rate (open model, stepped) whose p99 stays under "
-        f"{_STEADY:g}x the p50 at the lowest rate, with <= 1% errors and >= "
-        f"{_ACHIEVED:g}x the offered rate answered; supported when async "
+        "rule: the highest offered rate (open model, stepped) whose p99 (p90 for a step of "
+        "under 100 requests) stays under "
+        f"{_STEADY:g}x the p50 at the lowest rate (the unloaded reference), with <= 1% "
+        "errors; supported when async "
         "holds more than every thread-pool deployment, depends when only small pools fall "
         "short (a pool carries about threads / latency requests/s); one run per rate, so the "
         "rate is known to within one step"
