@@ -548,7 +548,21 @@ def run(
     """Turn each claim about async Django into a measured verdict, on this machine."""
     import json
 
-    from asynclab.lab._run import ResultsStore, RunSpec, default_directory, run_claims
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from asynclab.lab._run import (
+        ResultsStore,
+        RunSpec,
+        default_directory,
+        planned_runs,
+        run_claims,
+    )
     from asynclab.lab.claims import PROFILES, Claim, Experiment, RunContext
     from asynclab.report import render_verdicts, summary_markdown
 
@@ -572,17 +586,32 @@ def run(
     if resume is None:
         store = ResultsStore.create(out or default_directory(), spec)
     errors = Console(stderr=True)
+    # On a terminal, a progress bar over the planned runs (with rich's ETA) under the lines;
+    # in a log, the lines alone, each experiment's with an estimate of the time left.
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=errors, refresh_per_second=2, transient=True,
+        disable=not errors.is_terminal,
+    )  # fmt: skip
+    bar = progress.add_task("runs", total=planned_runs(spec, store))
 
     def on_experiment(
         claim: Claim, experiment: Experiment, index: int, total: int, left_s: float
     ) -> None:
         eta = f", about {left_s / 60:.0f} min left" if left_s >= 0 else ""
-        errors.print(f"[{index}/{total}] {experiment.id}{eta}", highlight=False, markup=False)
+        progress.update(bar, description=experiment.id)
+        progress.console.print(
+            f"[{index}/{total}] {experiment.id}{eta}", highlight=False, markup=False
+        )
 
     def on_run(bench_run: BenchRun, index: int, total: int) -> None:
-        errors.print("    " + describe_run(bench_run, index, total), highlight=False, markup=False)
+        progress.advance(bar)
+        progress.console.print(
+            "    " + describe_run(bench_run, index, total), highlight=False, markup=False
+        )
 
-    store = run_claims(spec, store, on_experiment=on_experiment, on_run=on_run)
+    with progress:
+        store = run_claims(spec, store, on_experiment=on_experiment, on_run=on_run)
     results = store.to_dict()
     atomic_write_text(store.directory / "summary.md", summary_markdown(results) + "\n")
     if json_out:

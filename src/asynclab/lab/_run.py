@@ -245,6 +245,16 @@ def run_claims(
     return store
 
 
+def planned_runs(spec: RunSpec, store: ResultsStore) -> int:
+    """About how many runs the experiments still to measure will take."""
+    return sum(
+        _planned_runs(experiment)
+        for claim in spec.selected
+        for experiment in claim.experiments(spec.context)
+        if not _stored_as_planned(store, experiment)
+    )
+
+
 def _stored_as_planned(store: ResultsStore, experiment: Experiment) -> bool:
     """Whether the store holds this experiment, measured in full with the settings it has now
     (one that failed, or was stored by another version or with other settings, is measured
