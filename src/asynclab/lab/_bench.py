@@ -813,22 +813,29 @@ def _run_one(
     run = BenchRun(server.name, variant, repeat, notes=notes)
     server_cpus = set(spec.cpus.server) or None
     try:
-        # A fresh simulator per run, with the bench's seed: each provider's sequence of delays
-        # is then the same for every pair, whatever order the requests arrive in.
-        with (
-            start_upstream(UpstreamBehaviour(seed=spec.seed)) as upstream,
-            start_server(
-                server,
-                options,
-                config=_workload_config(spec, variant, upstream.url, cpu_units_per_ms),
-                cpus=server_cpus,
-            ) as running,
-        ):
+        with contextlib.ExitStack() as stack:
+            # A fresh simulator per run, with the bench's seed: each provider's sequence of
+            # delays is then the same for every pair, whatever order the requests arrive in.
+            # Scenarios that call no provider get none (nor its sampler): less to start.
+            upstream = (
+                stack.enter_context(start_upstream(UpstreamBehaviour(seed=spec.seed)))
+                if spec.scenario_spec.uses_upstream
+                else None
+            )
+            upstream_url = upstream.url if upstream is not None else ""
+            running = stack.enter_context(
+                start_server(
+                    server,
+                    options,
+                    config=_workload_config(spec, variant, upstream_url, cpu_units_per_ms),
+                    cpus=server_cpus,
+                )
+            )
             run.argv = [Path(running.process.argv[0]).name, *running.process.argv[1:]]
             run.start_to_ready_s = running.start_to_ready_s
             run.idle_rss_bytes = _tree_rss(running.process.pid)
             run.url = running.url + spec.scenario_spec.path(variant, dict(spec.params))
-            _measure(spec, running, run, upstream.process.pid)
+            _measure(spec, running, run, upstream.process.pid if upstream is not None else None)
     except ProcessStartError as exc:
         run.failure = f"did not start: {exc}"
     except AsynclabError as exc:
@@ -836,7 +843,9 @@ def _run_one(
     return run
 
 
-def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_pid: int) -> None:
+def _measure(
+    spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_pid: int | None
+) -> None:
     stream, upload, chat = (spec.scenario == kind for kind in ("stream", "upload", "chat"))
     http_url = run.url
     if chat:  # a WebSocket endpoint: no HTTP answer to check
@@ -871,7 +880,8 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
     # run it could not keep up with is flagged rather than blamed on the server.
     samplers = [ResourceSampler(running.process.pid).start()]
     try:
-        samplers.append(ResourceSampler(simulator_pid).start())
+        if simulator_pid is not None:
+            samplers.append(ResourceSampler(simulator_pid).start())
         if stream:
             window_start.append(time.monotonic())
             run.streams = run_streams(spec.stream_spec(run.url))
@@ -901,9 +911,9 @@ def _measure(spec: BenchSpec, running: RunningServer, run: BenchRun, simulator_p
         raise
     window = (window_start[0], window_start[0] + measured) if window_start else None
     run.resources = samplers[0].stop(window)
-    run.simulator = samplers[1].stop(window)
-    busy = run.simulator.cpu_user_s + run.simulator.cpu_system_s
-    if run.simulator.window_s > 0 and busy / run.simulator.window_s > _BUSY_SHARE:
+    run.simulator = samplers[1].stop(window) if len(samplers) > 1 else None
+    busy = run.simulator.cpu_user_s + run.simulator.cpu_system_s if run.simulator else 0.0
+    if run.simulator and run.simulator.window_s > 0 and busy / run.simulator.window_s > _BUSY_SHARE:
         run.notes.append(
             f"the provider simulator used {100 * busy / run.simulator.window_s:.0f}% of a core: "
             "it may have limited this run"
