@@ -21,7 +21,7 @@ from asynclab.errors import AsynclabError, UsageError
 from asynclab.files import atomic_write_text
 from asynclab.lab._bench import BenchRun, run_bench
 from asynclab.lab._pinning import usable_cpus
-from asynclab.lab.claims import CLAIMS, PROFILES, Claim, ClaimVerdict, Experiment, RunContext
+from asynclab.lab.claims import CLAIMS, Claim, ClaimVerdict, Experiment, RunContext
 
 SCHEMA = "asynclab.run/1"
 
@@ -278,7 +278,3 @@ def _planned_runs(experiment: Experiment) -> int:
 def default_directory() -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("asynclab-results") / stamp
-
-
-def profile_names() -> str:
-    return ", ".join(PROFILES)

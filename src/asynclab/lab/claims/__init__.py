@@ -16,7 +16,6 @@ from asynclab.lab.claims import (
 )
 from asynclab.lab.claims._base import (
     PROFILES,
-    VERDICTS,
     Claim,
     ClaimVerdict,
     Experiment,
@@ -45,7 +44,6 @@ __all__ = [
     "CLAIMS",
     "CLAIM_IDS",
     "PROFILES",
-    "VERDICTS",
     "Claim",
     "ClaimVerdict",
     "Experiment",

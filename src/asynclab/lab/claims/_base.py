@@ -7,7 +7,7 @@ from ``results.json``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,9 +17,6 @@ from asynclab.lab._stats import Estimate, bootstrap_median, paired_ratios
 from asynclab.workloads import DatabaseConfig
 
 Verdict = Literal["supported", "refuted", "depends", "inconclusive", "not run", "failed"]
-VERDICTS: tuple[Verdict, ...] = (
-    "supported", "refuted", "depends", "inconclusive", "not run", "failed",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -30,7 +27,6 @@ class Profile:
     duration_s: float
     warmup_s: float
     repeat: int
-    budget_s: float  # what the whole run is meant to take on 2 cores, all claims
 
     @property
     def is_smoke(self) -> bool:
@@ -38,9 +34,9 @@ class Profile:
 
 
 PROFILES = {
-    "smoke": Profile("smoke", duration_s=0.3, warmup_s=0.1, repeat=2, budget_s=180),
-    "quick": Profile("quick", duration_s=1.0, warmup_s=0.3, repeat=3, budget_s=600),
-    "full": Profile("full", duration_s=6.0, warmup_s=1.0, repeat=5, budget_s=2700),
+    "smoke": Profile("smoke", duration_s=0.3, warmup_s=0.1, repeat=2),
+    "quick": Profile("quick", duration_s=1.0, warmup_s=0.3, repeat=3),
+    "full": Profile("full", duration_s=6.0, warmup_s=1.0, repeat=5),
 }
 
 
@@ -206,6 +202,42 @@ def failures(results: Results, experiment_ids: list[str]) -> list[str]:
                 failure = (run["failure"] or "").splitlines()[0]
                 found.append(f"{experiment_id} {run['server']} {run['variant']}: {failure}")
     return found
+
+
+def beyond(
+    estimate: Estimate, threshold: float, *, supported: Literal["above", "below"]
+) -> Verdict:
+    """The verdict of a rule "the claim holds when the estimate is ``supported`` the
+    threshold": decisive only when the whole interval lies on one side of it."""
+    side = estimate.side_of(threshold)
+    if side == "straddles":
+        return "inconclusive"
+    return "supported" if side == supported else "refuted"
+
+
+def within(estimate: Estimate, low: float, high: float) -> Verdict:
+    """The verdict of a rule "the claim holds when the estimate lies between low and high"."""
+    if estimate.low > low and estimate.high < high:
+        return "supported"
+    if estimate.high < low or estimate.low > high:
+        return "refuted"
+    return "inconclusive"
+
+
+def all_of(*parts: Verdict) -> Verdict:
+    """A claim made of several parts: supported when every part is, refuted when any is."""
+    if all(part == "supported" for part in parts):
+        return "supported"
+    return "refuted" if "refuted" in parts else "inconclusive"
+
+
+def per_view(verdicts: Iterable[Verdict]) -> Verdict:
+    """One rule applied to several views (or databases): their common verdict, or
+    ``depends`` when they decisively disagree."""
+    found = set(verdicts)
+    if len(found) == 1:
+        return found.pop()
+    return "inconclusive" if "inconclusive" in found else "depends"
 
 
 def ms(value: float) -> str:

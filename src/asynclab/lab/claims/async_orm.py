@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from asynclab.lab._stats import Estimate
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
@@ -11,7 +10,9 @@ from asynclab.lab.claims._base import (
     Results,
     RunContext,
     Verdict,
+    beyond,
     ms,
+    per_view,
     ratio_estimate,
     value_estimate,
 )
@@ -59,14 +60,6 @@ def experiments(context: RunContext) -> list[Experiment]:
     return found
 
 
-def _decide(estimate: Estimate) -> Verdict:
-    if estimate.low > _CONCURRENT:
-        return "supported"
-    if estimate.high < _CONCURRENT:
-        return "refuted"
-    return "inconclusive"
-
-
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
     databases = _databases(context)
     ids = [_id(d, part) for d in databases for part in (ORM_ONLY, WITH_CALL)]
@@ -82,7 +75,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
                 for part, result in ((ORM_ONLY, orm_result), (WITH_CALL, call_result))
                 for pair in (SYNC, ASYNC)
             }
-            verdicts[database.engine] = _decide(orm)
+            verdicts[database.engine] = beyond(orm, _CONCURRENT, supported="above")
             helps = "helps" if call.high < 1.0 else "does not clearly help"
             parts.append(
                 f"{database.engine}: {BLOCKS} aggregates, sync {ms(p50['orm:sync'])}, async "
@@ -98,11 +91,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
             }
     except (MissingResult, KeyError) as exc:
         return CLAIM.failed(results, ids, exc)
-    found = set(verdicts.values())
-    verdict: Verdict = (
-        found.pop() if len(found) == 1 else "inconclusive" if "inconclusive" in found
-        else "depends"
-    )  # fmt: skip
+    verdict = per_view(verdicts.values())
     reason = (
         f"rule: one client; async gather p50 / sync p50 with ORM calls only stays above "
         f"{_CONCURRENT} (six queries that really ran together would take about a sixth): "

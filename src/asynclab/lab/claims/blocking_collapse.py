@@ -9,7 +9,7 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
-    Verdict,
+    beyond,
     ms,
     ratio_estimate,
     value_estimate,
@@ -51,12 +51,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         f"p99 {ms(p99s[AWAITING])}, blocking {rates[BLOCKING]:,.0f} req/s p99 "
         f"{ms(p99s[BLOCKING])} (throughput {throughput.median:.1f}x, p99 {p99.median:.1f}x)"
     )
-    if throughput.low > _COLLAPSE:
-        verdict: Verdict = "supported"
-    elif throughput.high < _COLLAPSE:
-        verdict = "refuted"
-    else:
-        verdict = "inconclusive"
+    verdict = beyond(throughput, _COLLAPSE, supported="above")
     figures = {
         "clients": CLIENTS,
         "wait_ms": WAIT_MS,

@@ -9,7 +9,7 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
-    Verdict,
+    beyond,
     ms,
     ratio_estimate,
     value_estimate,
@@ -44,13 +44,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         hello_p99 = {p[1]: value_estimate(results[BESIDE], p, "p99").median for p in (SYNC, ASYNC)}
     except (MissingResult, KeyError) as exc:
         return CLAIM.failed(results, ids, exc)
-    verdict: Verdict
-    if gain.high < _GAIN:
-        verdict = "supported"
-    elif gain.low > _GAIN:
-        verdict = "refuted"
-    else:
-        verdict = "inconclusive"
+    verdict = beyond(gain, _GAIN, supported="below")
     summary = (
         f"{WORK_MS} ms of CPU per request, {CLIENTS} clients: sync {rates['sync']:,.0f} req/s, "
         f"async {rates['async']:,.0f} req/s ({gain.median:.2f}x); hello p99 beside that load: "

@@ -10,7 +10,8 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
-    Verdict,
+    all_of,
+    beyond,
     ms,
     per_repeat,
     present,
@@ -76,12 +77,10 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         f"async {ms(p50[ASYNC])} (slowest call {CALL_MS:g} ms); "
         + _threads_words(threads_vs_async.low, threads_vs_async.high)
     )
-    if high < _WITHIN and sync_growth.low > _GROWS:
-        verdict: Verdict = "supported"
-    elif low > _WITHIN or sync_growth.high < _GROWS:
-        verdict = "refuted"
-    else:
-        verdict = "inconclusive"
+    verdict = all_of(
+        beyond(async_vs_call, _WITHIN * CALL_MS, supported="below"),
+        beyond(sync_growth, _GROWS, supported="above"),
+    )
     reason = (
         f"rule: async p50 within {_WITHIN}x of the slowest call "
         f"({async_ratio:.2f}x [{low:.2f}-{high:.2f}]) while sync p50 grows more than "

@@ -13,6 +13,7 @@ from asynclab.lab.claims._base import (
     Results,
     RunContext,
     Verdict,
+    beyond,
     ms,
     ratio_estimate,
     runs_of,
@@ -149,10 +150,7 @@ def upload_judge(context: RunContext, results: Results) -> ClaimVerdict:
         uploaders = result["bench"]["uploaders"]
     except (MissingResult, KeyError) as exc:
         return CLAIM_UPLOADS.failed(results, [UPLOADS], exc)
-    verdict: Verdict = (
-        "supported" if ratio.low > _BLOCKED else "refuted" if ratio.high < _BLOCKED
-        else "inconclusive"
-    )  # fmt: skip
+    verdict = beyond(ratio, _BLOCKED, supported="above")
     summary = (
         f"fast requests beside {uploaders} uploaders at 10 KB/s: p99 gunicorn-gthread sync "
         f"{ms(p99['gunicorn-gthread'])}, uvicorn async {ms(p99['uvicorn'])} "

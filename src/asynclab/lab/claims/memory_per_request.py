@@ -10,12 +10,14 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
-    Verdict,
+    all_of,
+    beyond,
     per_repeat,
     per_repeat_of,
     present,
     rss_above_idle,
     runs_of,
+    within,
 )
 
 THREADED = ("gunicorn-gthread", "sync")
@@ -83,17 +85,11 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         }
     except (MissingResult, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         return CLAIM.failed(results, ids, exc)
-    verdict: Verdict
     # "About 8 MB": within 2x of it; "about 1 KB": under 10 KB.
-    thread_holds = thread.low > _THREAD_CLAIM / 2 and thread.high < _THREAD_CLAIM * 2
-    thread_fails = thread.high < _THREAD_CLAIM / 2 or thread.low > _THREAD_CLAIM * 2
-    task_holds, task_fails = task.high < 10 * _TASK_CLAIM, task.low > 10 * _TASK_CLAIM
-    if thread_holds and task_holds:
-        verdict = "supported"
-    elif thread_fails or task_fails:
-        verdict = "refuted"
-    else:
-        verdict = "inconclusive"
+    verdict = all_of(
+        within(thread, _THREAD_CLAIM / 2, _THREAD_CLAIM * 2),
+        beyond(task, 10 * _TASK_CLAIM, supported="below"),
+    )
     summary = (
         f"RSS per extra in-flight request ({low} to {high} at once, {_slow_ms(context)} ms "
         "each): "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from asynclab.lab._stats import Estimate
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
@@ -11,7 +10,9 @@ from asynclab.lab.claims._base import (
     Results,
     RunContext,
     Verdict,
+    beyond,
     ms,
+    per_view,
     ratio_estimate,
     value_estimate,
 )
@@ -32,14 +33,6 @@ def experiments(context: RunContext) -> list[Experiment]:
     ]
 
 
-def _decide(estimate: Estimate) -> Verdict:
-    if estimate.low > _FASTER:
-        return "supported"  # no sign of async being 10% faster
-    if estimate.high < _FASTER:
-        return "refuted"
-    return "inconclusive"
-
-
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
     ids = [f"single-request-not-faster/{scenario}" for scenario in SCENARIOS]
     verdicts: dict[str, Verdict] = {}
@@ -50,7 +43,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
             ratio = ratio_estimate(result, ASYNC, SYNC, "p50")
             sync_p50 = value_estimate(result, SYNC, "p50").median
             async_p50 = value_estimate(result, ASYNC, "p50").median
-            verdicts[scenario] = _decide(ratio)
+            verdicts[scenario] = beyond(ratio, _FASTER, supported="above")
             figures[scenario] = {
                 "sync_p50_ms": sync_p50,
                 "async_p50_ms": async_p50,
@@ -62,15 +55,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
             )
     except (MissingResult, KeyError) as exc:
         return CLAIM.failed(results, ids, exc)
-    found = set(verdicts.values())
-    if found == {"supported"}:
-        verdict: Verdict = "supported"
-    elif found == {"refuted"}:
-        verdict = "refuted"
-    elif "inconclusive" in found:
-        verdict = "inconclusive"
-    else:
-        verdict = "depends"  # faster for one view, not for the other
+    verdict = per_view(verdicts.values())  # depends: faster for one view, not the other
     reason = (
         f"rule: async p50 / sync p50 per pair of runs, one client; supported when the 95% "
         f"interval stays above {_FASTER} (async not 10% faster); per view: "

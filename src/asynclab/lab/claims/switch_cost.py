@@ -10,10 +10,10 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
-    Verdict,
     ms,
     per_repeat,
     value_estimate,
+    within,
 )
 
 HELLO = "switch-cost/hello"
@@ -71,13 +71,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
                  for s, v in HELLO_PAIRS}  # fmt: skip
     except (MissingResult, KeyError, ValueError) as exc:
         return CLAIM.failed(results, ids, exc)
-    verdict: Verdict
-    if per_switch.low > _CLAIMED_US / 2 and per_switch.high < _CLAIMED_US * 2:
-        verdict = "supported"
-    elif per_switch.high < _CLAIMED_US / 2 or per_switch.low > _CLAIMED_US * 2:
-        verdict = "refuted"
-    else:
-        verdict = "inconclusive"
+    verdict = within(per_switch, _CLAIMED_US / 2, _CLAIMED_US * 2)
     summary = (
         f"{per_switch.median:,.0f} us per switch [95% CI {per_switch.low:,.0f}-"
         f"{per_switch.high:,.0f}] (slope over {', '.join(map(str, depths))} alternating "

@@ -10,7 +10,8 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
-    Verdict,
+    all_of,
+    beyond,
     per_repeat,
     per_repeat_of,
     present,
@@ -78,13 +79,9 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
     except (MissingResult, KeyError, TypeError, ValueError) as exc:
         return CLAIM.failed(results, ids, exc)
     # Both halves: more switches per request, and lower throughput.
-    verdict: Verdict
-    if ratio.high < _LOWER and switches_ratio.low > _MORE:
-        verdict = "supported"
-    elif ratio.low > _LOWER or switches_ratio.high < _MORE:
-        verdict = "refuted"
-    else:
-        verdict = "inconclusive"
+    verdict = all_of(
+        beyond(ratio, _LOWER, supported="below"), beyond(switches_ratio, _MORE, supported="above")
+    )
     summary = f"{max(counts)} clients, {CALL_MS} ms call: " + "; ".join(
         f"{t} threads {row['rate']:,.0f} req/s, {row['switches_per_request']:.1f} switches/req, "
         f"{row['rss_peak_mb']:.0f} MB"
