@@ -194,9 +194,7 @@ class BenchSpec:
             # Validates uploaders and rate; uploaders and fast requests must fit in the limit.
             uploaders = self.upload_spec("http://127.0.0.1:1/").uploaders
             load = self.load_spec("http://127.0.0.1:1/")
-            ensure_open_files(
-                uploaders + (load.max_connections if load.rate is not None else load.connections)
-            )
+            ensure_open_files(uploaders + load.most_connections)
         if self.scenario == "stream":
             # Validates streams, ramp rate and durations, and that the streams fit in the
             # open-files limit, before any server starts.

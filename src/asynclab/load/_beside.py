@@ -35,12 +35,7 @@ def run_load_beside(
     """
     if measured.processes != 1 or background.processes != 1:
         raise UsageError("a load beside another runs in one process: drop --processes")
-    ensure_open_files(
-        sum(
-            s.max_connections if s.rate is not None else s.connections
-            for s in (measured, background)
-        )
-    )
+    ensure_open_files(measured.most_connections + background.most_connections)
 
     async def main() -> tuple[LoadSamples, LoadSamples]:
         engines = Engine(measured), Engine(background)

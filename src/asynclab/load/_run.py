@@ -45,7 +45,7 @@ def run_load(spec: LoadSpec, *, on_progress: ProgressCallback | None = None) -> 
 
 def check_open_files(spec: LoadSpec) -> None:
     """Raise the open-files limit as far as ``spec`` needs, or refuse it with a UsageError."""
-    ensure_open_files(spec.max_connections if spec.rate is not None else spec.connections)
+    ensure_open_files(spec.most_connections)
 
 
 _FILES_MARGIN = 64  # descriptors besides the connections: files, pipes, the event loop

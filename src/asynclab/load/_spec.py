@@ -94,6 +94,11 @@ class LoadSpec:
     def model(self) -> Literal["open", "closed"]:
         return "closed" if self.rate is None else "open"
 
+    @property
+    def most_connections(self) -> int:
+        """The most connections the run may hold open at once."""
+        return self.max_connections if self.rate is not None else self.connections
+
     def request_bytes(self) -> bytes:
         """The request every connection sends, encoded once."""
         defaults = {

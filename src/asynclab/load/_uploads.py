@@ -161,10 +161,7 @@ def run_load_with_uploaders(
     """Run ``load_spec`` (one process) while ``upload_spec``'s slow uploaders keep sending."""
     if load_spec.processes != 1:
         raise UsageError("slow uploaders run beside a one-process load: drop --processes")
-    ensure_open_files(
-        upload_spec.uploaders
-        + (load_spec.max_connections if load_spec.rate is not None else load_spec.connections)
-    )
+    ensure_open_files(upload_spec.uploaders + load_spec.most_connections)
     uploads = UploadSamples()
 
     stagger = 0.8 * _HEAD_START_S / upload_spec.uploaders  # all under way before the window
