@@ -561,6 +561,7 @@ def run(
         RunSpec,
         default_directory,
         planned_runs,
+        planned_runs_of,
         run_claims,
     )
     from asynclab.lab.claims import PROFILES, Claim, Experiment, RunContext
@@ -601,17 +602,30 @@ def run(
         eta = f", about {left_s / 60:.0f} min left" if left_s >= 0 else ""
         progress.update(bar, description=experiment.id)
         progress.console.print(
-            f"[{index}/{total}] {experiment.id}{eta}", highlight=False, markup=False
+            f"[{index}/{total}] {experiment.id}{eta}", highlight=False, markup=False, soft_wrap=True
+        )
+
+    def on_skip(claim: Claim, experiment: Experiment, index: int, total: int, why: str) -> None:
+        # Its planned runs will not come: the bar's total shrinks by them.
+        progress.update(bar, total=(progress.tasks[0].total or 0) - planned_runs_of(experiment))
+        progress.console.print(
+            f"[{index}/{total}] {experiment.id}: skipped, {why}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
 
     def on_run(bench_run: BenchRun, index: int, total: int) -> None:
         progress.advance(bar)
         progress.console.print(
-            "    " + describe_run(bench_run, index, total), highlight=False, markup=False
+            "    " + describe_run(bench_run, index, total),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
 
     with progress:
-        store = run_claims(spec, store, on_experiment=on_experiment, on_run=on_run)
+        store = run_claims(spec, store, on_experiment=on_experiment, on_skip=on_skip, on_run=on_run)
     results = store.to_dict()
     atomic_write_text(store.directory / "summary.md", summary_markdown(results) + "\n")
     if json_out:

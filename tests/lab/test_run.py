@@ -9,6 +9,7 @@ import pytest
 
 from asynclab.errors import UsageError
 from asynclab.lab import _run as run_module
+from asynclab.lab._bench import BenchSpec
 from asynclab.lab._run import ResultsStore, RunSpec, run_claims
 from asynclab.lab.claims import CLAIM_IDS, PROFILES, RunContext
 
@@ -49,6 +50,49 @@ def test_an_interrupted_run_leaves_valid_json_with_every_claim(
     assert data["interrupted"]
     assert [claim["id"] for claim in data["claims"]] == list(CLAIM_IDS)
     assert all(claim["verdict"] == "not run" and claim["reason"] for claim in data["claims"])
+
+
+def test_steps_above_a_broken_one_are_skipped_and_judged_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asynclab.lab.claims import steadier
+    from tests.lab.test_verdicts import steadier_results
+
+    held = {"gunicorn-gthread 8 threads": 80, "gunicorn-gthread 64 threads": 640,
+            "granian-wsgi": 320, "uvicorn async": 640}  # fmt: skip
+    measured = steadier_results(held)
+    ran: list[str] = []
+
+    def fake_bench(bench: BenchSpec, **kwargs: object) -> object:
+        experiment_id = next(i for i, e in planned.items() if e.bench == bench)
+        ran.append(experiment_id)
+
+        class Result:
+            interrupted = False
+
+            def to_dict(self) -> dict[str, object]:
+                return {"bench": bench.to_dict(), **measured[experiment_id]}
+
+        return Result()
+
+    context = RunContext(PROFILES["quick"])
+    planned = {e.id: e for e in steadier.experiments(context)}
+    monkeypatch.setattr(run_module, "run_bench", fake_bench)
+    spec = RunSpec(context, ("steadier-under-load",))
+    store = run_claims(spec, ResultsStore.create(tmp_path, spec))
+    # gthread-8 broke at 160/s: 320, 640 and 1280 are not run; granian broke at 640: 1280 is not.
+    skipped = {steadier._id(steadier.DEPLOYMENTS[0], rate) for rate in (320.0, 640.0, 1280.0)} | {
+        steadier._id(steadier.DEPLOYMENTS[2], 1280.0)
+    }
+    assert set(planned) - set(ran) == skipped
+    (claim,) = json.loads((tmp_path / "results.json").read_text())["claims"]
+    assert set(claim["skipped"]) == skipped
+    assert "broke at 160/s" in claim["skipped"][steadier._id(steadier.DEPLOYMENTS[0], 320.0)]
+    assert claim["verdict"] == "depends" == store.verdicts[0].verdict
+    assert claim["figures"]["held_rate"] == held
+    ran.clear()
+    resumed = run_claims(spec, ResultsStore.load(tmp_path))  # the same skips, nothing re-run
+    assert ran == [] and resumed.verdicts[0].verdict == "depends"
 
 
 def test_bad_run_input(tmp_path: Path) -> None:

@@ -107,20 +107,24 @@ def test_blocking_collapse_and_a_failed_experiment() -> None:
     assert failed.verdict == "failed" and "did not start" in failed.reason
 
 
+def steadier_results(held: dict[str, float]) -> dict[str, Any]:
+    """Every step of steadier-under-load: p99 110 ms while the rate holds, 5 s past it."""
+    from asynclab.lab.claims import steadier
+
+    found = {}
+    for deployment in steadier.DEPLOYMENTS:
+        for rate in steadier._rates(QUICK):
+            p99 = 110.0 if rate <= held[deployment.name] else 5000.0
+            run = _run(deployment.server, deployment.variant, 1, p99 / 1.5, rate)
+            run["figures"].update(errors=0, requests=100)
+            found[steadier._id(deployment, rate)] = {"runs": [run]}
+    return found
+
+
 def test_steadier_under_load_depends_on_the_thread_count() -> None:
     from asynclab.lab.claims import steadier
 
-    def results(held: dict[str, float]) -> dict[str, Any]:
-        found = {}
-        for deployment in steadier.DEPLOYMENTS:
-            for rate in steadier._rates(QUICK):
-                # p99 is 110 ms while the rate holds, 5 s past it.
-                p99 = 110.0 if rate <= held[deployment.name] else 5000.0
-                run = _run(deployment.server, deployment.variant, 1, p99 / 1.5, rate)
-                run["figures"].update(errors=0, requests=100)
-                found[steadier._id(deployment, rate)] = {"runs": [run]}
-        return found
-
+    results = steadier_results
     thread_bound = {"gunicorn-gthread 8 threads": 80, "gunicorn-gthread 64 threads": 320,
                     "granian-wsgi": 320, "uvicorn async": 320}  # fmt: skip
     verdict = steadier.judge(QUICK, results(thread_bound))

@@ -65,6 +65,8 @@ class ResultsStore:
     environment: dict[str, Any] = field(default_factory=dict)
     started_at: str = ""
     experiments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Experiment id -> why it was not run (what was measured before it made it moot)."""
     verdicts: list[ClaimVerdict] = field(default_factory=list)
     interrupted: bool = False
 
@@ -126,6 +128,7 @@ class ResultsStore:
             entry["experiments"] = {
                 k: v for k, v in self.experiments.items() if k.startswith(prefix)
             }
+            entry["skipped"] = {k: v for k, v in self.skipped.items() if k.startswith(prefix)}
             claims.append(entry)
         return {
             "schema": SCHEMA,
@@ -149,6 +152,8 @@ class ResultsStore:
 
 ExperimentCallback = Callable[[Claim, Experiment, int, int, float], None]
 """(claim, experiment, its number, how many, seconds left by the estimate)."""
+SkipCallback = Callable[[Claim, Experiment, int, int, str], None]
+"""(claim, experiment, its number, how many, why it is skipped)."""
 RunProgress = Callable[[BenchRun, int, int], None]
 
 
@@ -185,7 +190,13 @@ def judge_claims(spec: RunSpec, experiments: dict[str, dict[str, Any]]) -> list[
     cores = len(usable_cpus())
     verdicts = []
     for claim in spec.selected:
-        ids = [e.id for e in claim.experiments(spec.context)]
+        # An experiment skipped by its rule (the results before it made it moot) is not
+        # missing, nor judged: the rule is re-read from the stored results.
+        ids = [
+            e.id
+            for e in claim.experiments(spec.context)
+            if e.id in experiments or e.skip_reason(experiments) is None
+        ]
         missing = [i for i in ids if i not in experiments]
         if missing:
             verdicts.append(
@@ -213,6 +224,7 @@ def run_claims(
     store: ResultsStore,
     *,
     on_experiment: ExperimentCallback | None = None,
+    on_skip: SkipCallback | None = None,
     on_run: RunProgress | None = None,
 ) -> ResultsStore:
     """Run every experiment the store lacks, saving each; then judge. Ctrl-C stops, keeps
@@ -224,12 +236,20 @@ def run_claims(
         if not _stored_as_planned(store, experiment)
     ]
     # The estimate counts runs, not experiments: they range from one run to dozens.
-    weights = [_planned_runs(experiment) for _, experiment in todo]
+    weights = [planned_runs_of(experiment) for _, experiment in todo]
     started = time.monotonic()
     try:
         for index, (claim, experiment) in enumerate(todo, start=1):
             elapsed, done = time.monotonic() - started, sum(weights[: index - 1])
             left = elapsed / done * sum(weights[index - 1 :]) if done else -1.0
+            skip = experiment.skip_reason(store.experiments)
+            if skip is not None:
+                weights[index - 1] = 0  # it takes no time: the estimate must not count it
+                store.skipped[experiment.id] = skip
+                if on_skip is not None:
+                    on_skip(claim, experiment, index, len(todo), skip)
+                continue
+            store.skipped.pop(experiment.id, None)
             if on_experiment is not None:
                 on_experiment(claim, experiment, index, len(todo), left)
             # Only a finished experiment is stored: a resumed run redoes a partial one.
@@ -248,7 +268,7 @@ def run_claims(
 def planned_runs(spec: RunSpec, store: ResultsStore) -> int:
     """About how many runs the experiments still to measure will take."""
     return sum(
-        _planned_runs(experiment)
+        planned_runs_of(experiment)
         for claim in spec.selected
         for experiment in claim.experiments(spec.context)
         if not _stored_as_planned(store, experiment)
@@ -267,7 +287,8 @@ def _stored_as_planned(store: ResultsStore, experiment: Experiment) -> bool:
     return all(measured.get(key) == value for key, value in planned.items())
 
 
-def _planned_runs(experiment: Experiment) -> int:
+def planned_runs_of(experiment: Experiment) -> int:
+    """About how many runs one experiment takes."""
     bench = experiment.bench
     pairs = len(bench.planned_pairs)
     # A capacity search runs a step per doubling: about log2(largest / start) of them.

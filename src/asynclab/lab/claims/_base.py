@@ -58,12 +58,23 @@ class RunContext:
         return BenchSpec(scenario, **settings)
 
 
+Results = Mapping[str, dict[str, Any]]
+"""Experiment id -> its bench JSON."""
+
+
 @dataclass(frozen=True)
 class Experiment:
     """One bench run by a claim, named so that a resumed run can tell it is done."""
 
     id: str
     bench: BenchSpec
+    skip_if: Callable[[Results], str | None] | None = None
+    """Given the experiments measured before it, why this one would tell nothing more (a
+    higher load step for a deployment that already broke), or None to run it. A rule over
+    stored results, so a resumed run or a re-judging decides the same."""
+
+    def skip_reason(self, results: Results) -> str | None:
+        return None if self.skip_if is None else self.skip_if(results)
 
 
 @dataclass
@@ -88,10 +99,6 @@ class ClaimVerdict:
             "figures": self.figures,
             "reason": self.reason,
         }
-
-
-Results = Mapping[str, dict[str, Any]]
-"""Experiment id -> its bench JSON."""
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,13 @@ def experiments(context: RunContext) -> list[Experiment]:
                 pairs=(THREADED, ASYNC),
                 connections=level,
                 threads=level,
-                params=(("n", "1"), ("latency_ms", str(SLOW_MS)), ("deadline_ms", "60000")),
-                duration_s=max(context.profile.duration_s, 2.0),
+                params=(
+                    ("n", "1"),
+                    ("latency_ms", str(_slow_ms(context))),
+                    ("deadline_ms", "60000"),
+                ),
+                # Four rounds of slow requests: enough RSS samples (every 0.1 s) to average.
+                duration_s=max(context.profile.duration_s, 4 * _slow_ms(context) / 1000),
                 timeout_s=30.0,
             ),
         )
