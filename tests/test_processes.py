@@ -31,8 +31,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_stop_kills_the_whole_group_including_stubborn_grandchildren() -> None:
-    with ManagedProcess([sys.executable, "-c", FORKING_CHILD]) as process:
+@pytest.mark.parametrize("grace", [3.0, 0.0])
+def test_stop_kills_the_whole_group_including_stubborn_grandchildren(grace: float) -> None:
+    with ManagedProcess([sys.executable, "-c", FORKING_CHILD], stop_grace_s=grace) as process:
         match = process.wait_for_line(r"ready (\d+)", timeout=10)
         grandchild = int(match.group(1))
         child = process.pid
@@ -42,6 +43,7 @@ def test_stop_kills_the_whole_group_including_stubborn_grandchildren() -> None:
         time.sleep(0.05)
     assert not _alive(child)
     assert not _alive(grandchild)
+    assert process.returncode == (-9 if grace == 0 else -15)  # killed, or stopped when asked
 
 
 def test_a_child_that_dies_before_ready_is_reported_with_its_output() -> None:

@@ -48,8 +48,10 @@ class ManagedProcess:
         env: dict[str, str] | None = None,
         cpus: set[int] | None = None,
         output_lines_kept: int = 200,
+        stop_grace_s: float = 3.0,
     ) -> None:
         self.argv = list(argv)
+        self._stop_grace_s = stop_grace_s
         self._env = env
         self._cpus = cpus
         self._popen: subprocess.Popen[str] | None = None
@@ -119,20 +121,21 @@ class ManagedProcess:
         """The last lines the child printed (stdout and stderr together)."""
         return list(self._output)
 
-    def stop(self, grace: float = 3.0) -> int | None:
-        """Ask the whole group to stop (SIGTERM), wait up to ``grace`` s, then SIGKILL it."""
+    def stop(self, grace: float | None = None) -> int | None:
+        """Ask the whole group to stop (SIGTERM), wait up to ``grace`` s (default: the
+        ``stop_grace_s`` given at construction), then SIGKILL it; a grace of 0 kills at once."""
         popen = self._popen
         if popen is None:
             return None
+        grace = self._stop_grace_s if grace is None else grace
         pgid = popen.pid  # the child leads its own session, so its pid is the group id
-        _signal_group(pgid, signal.SIGTERM)
-        try:
-            popen.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            _signal_group(pgid, signal.SIGKILL)
-            popen.wait()
-        # The leader may be gone while processes it forked are not: kill what remains of the group.
+        if grace > 0:
+            _signal_group(pgid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                popen.wait(timeout=grace)
+        # Whatever is left, the leader or processes it forked, is killed.
         _signal_group(pgid, signal.SIGKILL)
+        popen.wait()
         if popen.stdout is not None:
             popen.stdout.close()
         return popen.returncode

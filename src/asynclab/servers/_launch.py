@@ -52,11 +52,13 @@ def start_server(
     config: WorkloadConfig | None = None,
     cpus: set[int] | None = None,
     ready_timeout: float = 30.0,
+    stop_grace_s: float = 3.0,
 ) -> Iterator[RunningServer]:
     """Run ``spec`` on a free loopback port until the block ends; no process outlives it.
 
     ``config`` is the workload project's configuration (database, simulator URL, middleware
-    stack); its interface is set from ``spec``.
+    stack); its interface is set from ``spec``. At the end the server gets ``stop_grace_s``
+    to shut down gracefully before it is killed (0: killed at once).
     """
     options = options or ServerOptions()
     spec.require_installed()
@@ -69,7 +71,9 @@ def start_server(
         PYTHONUNBUFFERED="1",
     )
     started = time.monotonic()
-    with ManagedProcess(spec.argv(options, port), env=env, cpus=cpus) as process:
+    with ManagedProcess(
+        spec.argv(options, port), env=env, cpus=cpus, stop_grace_s=stop_grace_s
+    ) as process:
         process.drain_output_in_background()
         deadline = started + ready_timeout
         while not _answers_http(options.host, port):
