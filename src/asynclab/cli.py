@@ -594,7 +594,8 @@ def run(
         TimeRemainingColumn(), console=errors, refresh_per_second=2, transient=True,
         disable=not errors.is_terminal,
     )  # fmt: skip
-    bar = progress.add_task("runs", total=planned_runs(spec, store))
+    planned = planned_runs(spec, store)
+    bar = progress.add_task("runs", total=planned)
 
     def on_experiment(
         claim: Claim, experiment: Experiment, index: int, total: int, left_s: float
@@ -607,7 +608,9 @@ def run(
 
     def on_skip(claim: Claim, experiment: Experiment, index: int, total: int, why: str) -> None:
         # Its planned runs will not come: the bar's total shrinks by them.
-        progress.update(bar, total=(progress.tasks[0].total or 0) - planned_runs_of(experiment))
+        nonlocal planned
+        planned -= planned_runs_of(experiment)
+        progress.update(bar, total=planned)
         progress.console.print(
             f"[{index}/{total}] {experiment.id}: skipped, {why}",
             highlight=False,

@@ -56,7 +56,7 @@ def test_steps_above_a_broken_one_are_skipped_and_judged_without(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from asynclab.lab.claims import steadier
-    from tests.lab.test_verdicts import steadier_results
+    from tests.lab.synthetic import steadier_results
 
     held = {"gunicorn-gthread 8 threads": 80, "gunicorn-gthread 64 threads": 640,
             "granian-wsgi": 320, "uvicorn async": 640}  # fmt: skip
@@ -91,8 +91,20 @@ def test_steps_above_a_broken_one_are_skipped_and_judged_without(
     assert claim["verdict"] == "depends" == store.verdicts[0].verdict
     assert claim["figures"]["held_rate"] == held
     ran.clear()
-    resumed = run_claims(spec, ResultsStore.load(tmp_path))  # the same skips, nothing re-run
+    reloaded = ResultsStore.load(tmp_path)
+    assert set(reloaded.skipped) == skipped  # kept even if the resumed run stops before them
+    resumed = run_claims(spec, reloaded)  # the same skips, nothing re-run
     assert ran == [] and resumed.verdicts[0].verdict == "depends"
+
+    # A result stored earlier for a step now skipped (a failed one, or from another version)
+    # is dropped, not reported as a failure of this run nor read by its doubts.
+    stale = steadier._id(steadier.DEPLOYMENTS[0], 640.0)
+    store = ResultsStore.load(tmp_path)
+    store.experiments[stale] = {"failed": True, "runs": []}
+    store.save()
+    again = run_claims(spec, ResultsStore.load(tmp_path))
+    assert ran == [] and stale not in again.experiments and again.failed_experiments() == []
+    assert again.verdicts[0].verdict == "depends"
 
 
 def test_bad_run_input(tmp_path: Path) -> None:
@@ -111,11 +123,11 @@ def test_a_busy_generator_or_a_single_core_makes_a_verdict_inconclusive(
 ) -> None:
     from asynclab.lab._run import judge_claims
     from asynclab.lab.claims import blocking_collapse as blocking
-    from tests.lab.test_verdicts import _result
+    from tests.lab.synthetic import result as _result
 
     pairs = {blocking.AWAITING: [60, 61, 60], blocking.BLOCKING: [900, 950, 920]}
     rates = {blocking.AWAITING: [330, 320, 325], blocking.BLOCKING: [19, 19.5, 19]}
-    result = _result(pairs, rates)
+    result = _result(pairs, rates, {"connections": 20, "params": {"ms": 50}})
     for run in result["runs"]:
         run["figures"]["generator_cpu"] = 20.0
     spec = RunSpec(RunContext(PROFILES["quick"]), ("blocking-call-collapse",))

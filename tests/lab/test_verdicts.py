@@ -7,32 +7,12 @@ from typing import Any
 import pytest
 
 from asynclab.lab._stats import bootstrap_median, paired_ratios, slope_estimate
-from asynclab.lab.claims import PROFILES, RunContext
 from asynclab.lab.claims import blocking_collapse as blocking
 from asynclab.lab.claims import fanout_parallel as fanout
 from asynclab.lab.claims import single_request as single
-
-QUICK = RunContext(PROFILES["quick"])
-
-
-def _run(server: str, variant: str, repeat: int, p50: float, rate: float = 100.0) -> dict[str, Any]:
-    latency = {"p50": p50, "p90": p50 * 1.2, "p99": p50 * 1.5, "p99.9": p50 * 2, "max": p50 * 3,
-               "mean": p50}  # fmt: skip
-    return {
-        "server": server, "variant": variant, "repeat": repeat, "status": "ok", "failure": None,
-        "figures": {"latency_ms": latency, "rate": rate},
-    }  # fmt: skip
-
-
-def _result(
-    values: dict[tuple[str, str], list[float]], rates: dict[Any, list[float]] | None = None
-) -> dict[str, Any]:
-    runs = []
-    for pair, p50s in values.items():
-        for repeat, p50 in enumerate(p50s, start=1):
-            rate = (rates or {}).get(pair, [100.0] * len(p50s))[repeat - 1]
-            runs.append(_run(*pair, repeat, p50, rate))
-    return {"runs": runs}
+from tests.lab.synthetic import QUICK, steadier_results
+from tests.lab.synthetic import result as _result
+from tests.lab.synthetic import run as _run
 
 
 def test_bootstrap_interval_is_seeded_and_narrows_with_agreement() -> None:
@@ -96,29 +76,18 @@ def test_single_request_supported_refuted_and_view_dependent() -> None:
 def test_blocking_collapse_and_a_failed_experiment() -> None:
     pairs = {blocking.AWAITING: [60, 61, 60], blocking.BLOCKING: [900, 950, 920]}
     rates = {blocking.AWAITING: [330, 320, 325], blocking.BLOCKING: [19, 19.5, 19]}
-    verdict = blocking.judge(QUICK, {blocking.EXPERIMENT: _result(pairs, rates)})
+    bench = {"connections": 20, "params": {"ms": 30}}  # what was measured, not the default
+    verdict = blocking.judge(QUICK, {blocking.EXPERIMENT: _result(pairs, rates, bench)})
     assert verdict.verdict == "supported" and "blocking 19 req/s" in verdict.summary
+    assert verdict.summary.startswith("20 clients, 30 ms wait")
     same = {blocking.AWAITING: [300, 310, 305], blocking.BLOCKING: [298, 305, 310]}
-    assert blocking.judge(QUICK, {blocking.EXPERIMENT: _result(pairs, same)}).verdict == "refuted"
-    broken = _result(pairs, rates)
+    refuted = blocking.judge(QUICK, {blocking.EXPERIMENT: _result(pairs, same, bench)})
+    assert refuted.verdict == "refuted"
+    broken = _result(pairs, rates, bench)
     for run in broken["runs"]:
         run["status"], run["figures"], run["failure"] = "failed", None, "uvicorn did not start"
     failed = blocking.judge(QUICK, {blocking.EXPERIMENT: broken})
     assert failed.verdict == "failed" and "did not start" in failed.reason
-
-
-def steadier_results(held: dict[str, float]) -> dict[str, Any]:
-    """Every step of steadier-under-load: p99 110 ms while the rate holds, 5 s past it."""
-    from asynclab.lab.claims import steadier
-
-    found = {}
-    for deployment in steadier.DEPLOYMENTS:
-        for rate in steadier._rates(QUICK):
-            p99 = 110.0 if rate <= held[deployment.name] else 5000.0
-            run = _run(deployment.server, deployment.variant, 1, p99 / 1.5, rate)
-            run["figures"].update(errors=0, requests=100)
-            found[steadier._id(deployment, rate)] = {"runs": [run]}
-    return found
 
 
 def test_steadier_under_load_depends_on_the_thread_count() -> None:
@@ -173,11 +142,12 @@ def test_memory_per_request_from_the_rss_growth_between_levels() -> None:
                     rss = 60e6 + 5e6 + level * each * (1 + repeat / 100)
                     run["resources"] = {"rss_mean_bytes": rss, "threads_peak": level + 3}
                     runs.append(run)
-            found[memory._id(level)] = {"runs": runs}
+            found[memory._id(level)] = {"runs": runs, "bench": {"params": {"latency_ms": 400}}}
         return found
 
     small = memory.judge(QUICK, results(50e3, 90e3))
     assert small.verdict == "refuted" and "gthread thread 52 KB" in small.summary
+    assert "400 ms each" in small.summary  # the measured wait, not the profile's
     assert memory.judge(QUICK, results(8 * 2**20, 900)).verdict == "supported"
 
 
@@ -206,3 +176,29 @@ def test_capacity_claim_is_a_lower_bound_when_the_search_hit_its_cap() -> None:
     assert judge(1024, 2048, 1024) == "depends"  # a thread per stream holds as many
     assert judge(32, 64, 64) == "refuted"
     assert judge(32, None, 32) == "inconclusive"  # async was never pushed to its limit
+
+
+def test_thread_count_compares_the_two_largest_pools_and_shows_the_others() -> None:
+    from asynclab.lab.claims import thread_count
+
+    def pool(rates: list[float], switches: float, p50: float) -> dict[str, Any]:
+        found = _result({thread_count.SERVER: [p50] * len(rates)}, {thread_count.SERVER: rates})
+        for each in found["runs"]:
+            each["figures"]["answered"] = 1000
+            each["resources"] = {"rss_peak_bytes": 9e7, "ctx_switches_voluntary": switches * 1000,
+                                 "ctx_switches_involuntary": 0}  # fmt: skip
+        return found
+
+    results = {
+        thread_count._id(8): pool([75], 3.0, 4000),
+        thread_count._id(64): pool([600, 598, 602], 3.0, 800),
+        thread_count._id(512): pool([300, 310, 305], 30.0, 1500),
+    }
+    verdict = thread_count.judge(QUICK, results)
+    assert verdict.verdict == "supported"  # 10x the switches, half the throughput
+    assert "8 threads 75 req/s (p99 6.00 s)" in verdict.summary and "(1 run)" in verdict.summary
+    results[thread_count._id(8)]["runs"][0].update(status="failed", figures=None)
+    context_lost = thread_count.judge(QUICK, results)
+    assert (
+        context_lost.verdict == "supported" and "8 threads did not measure" in context_lost.summary
+    )

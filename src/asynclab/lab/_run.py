@@ -108,7 +108,14 @@ class ResultsStore:
             for claim in data["claims"]
             for experiment_id, bench in claim["experiments"].items()
         }
-        return cls(directory, data["run"], data["environment"], data["started_at"], experiments)
+        skipped = {
+            experiment_id: why
+            for claim in data["claims"]
+            for experiment_id, why in claim.get("skipped", {}).items()
+        }
+        return cls(
+            directory, data["run"], data["environment"], data["started_at"], experiments, skipped
+        )
 
     def to_dict(self) -> dict[str, Any]:
         verdicts = {v.id: v for v in self.verdicts}
@@ -192,11 +199,7 @@ def judge_claims(spec: RunSpec, experiments: dict[str, dict[str, Any]]) -> list[
     for claim in spec.selected:
         # An experiment skipped by its rule (the results before it made it moot) is not
         # missing, nor judged: the rule is re-read from the stored results.
-        ids = [
-            e.id
-            for e in claim.experiments(spec.context)
-            if e.id in experiments or e.skip_reason(experiments) is None
-        ]
+        ids = [e.id for e in claim.experiments(spec.context) if e.skip_reason(experiments) is None]
         missing = [i for i in ids if i not in experiments]
         if missing:
             verdicts.append(
@@ -235,8 +238,9 @@ def run_claims(
         for experiment in claim.experiments(spec.context)
         if not _stored_as_planned(store, experiment)
     ]
-    # The estimate counts runs, not experiments: they range from one run to dozens.
-    weights = [planned_runs_of(experiment) for _, experiment in todo]
+    # The estimate weighs each experiment by the time its runs should take: experiments range
+    # from one run to dozens, and runs from under a second to several.
+    weights = [_expected_s(experiment) for _, experiment in todo]
     started = time.monotonic()
     try:
         for index, (claim, experiment) in enumerate(todo, start=1):
@@ -246,6 +250,8 @@ def run_claims(
             if skip is not None:
                 weights[index - 1] = 0  # it takes no time: the estimate must not count it
                 store.skipped[experiment.id] = skip
+                # A stale or failed result stored for it earlier is not what the run rests on.
+                store.experiments.pop(experiment.id, None)
                 if on_skip is not None:
                     on_skip(claim, experiment, index, len(todo), skip)
                 continue
@@ -294,6 +300,14 @@ def planned_runs_of(experiment: Experiment) -> int:
     # A capacity search runs a step per doubling: about log2(largest / start) of them.
     steps = 7 if bench.capacity is not None else bench.repeat
     return pairs * steps
+
+
+_RUN_OVERHEAD_S = 1.5  # a run's server start, checks and stop, beside its load
+
+
+def _expected_s(experiment: Experiment) -> float:
+    bench = experiment.bench
+    return planned_runs_of(experiment) * (bench.warmup_s + bench.duration_s + _RUN_OVERHEAD_S)
 
 
 def default_directory() -> Path:

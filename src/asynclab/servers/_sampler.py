@@ -222,11 +222,15 @@ def _summarize(snapshots: list[_Snapshot], window: tuple[float, float] | None) -
 def _sample_tree(pid: int, interval_s: float, cpus: set[int] | None, pipe: Pipe) -> None:
     """Sampler process: sample until the parent says stop (with the window it wants, or None),
     then send a ResourceSample."""
-    # Forked from the fork server, it has the fork server's cores: take the caller's.
+    # Forked from the fork server, it has the fork server's cores: take the caller's. If the
+    # caller's cores cannot be taken (they changed meanwhile), sampling anywhere still works.
     if cpus:
-        os.sched_setaffinity(0, cpus)
-    # Ctrl-C is the parent's to handle: it stops this process through the pipe, so that the
-    # window measured so far is still summarized. If the parent dies, so does this process.
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, cpus)
+    # Ctrl-C is asynclab's to handle: it stops this process through the pipe, so that the
+    # window measured so far is still summarized. The parent is the fork server, which exits
+    # with asynclab (its pipe from asynclab closes); this process gets SIGTERM then, and it
+    # also ends when asynclab's end of the pipe closes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     root = psutil.Process(pid)
@@ -267,24 +271,30 @@ class ResourceSampler:
         # single-threaded server process that has this module loaded, it starts in
         # milliseconds, still without the caller's threads or event loop.
         context = multiprocessing.get_context("forkserver")
+        # Read by the fork server when it starts (the first sampler); later calls change
+        # nothing, so every sampler of this process asks for the same module.
         context.set_forkserver_preload([__name__])
         cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
         mine, theirs = context.Pipe()
         self._process = context.Process(
             target=_sample_tree, args=(self._pid, self._interval_s, cpus, theirs), daemon=True
         )
-        self._process.start()
-        theirs.close()
-        self._pipe = mine
         try:
+            # Inside the try: the first start boots the fork server, and a Ctrl-C there must
+            # still kill what was started.
+            self._process.start()
+            theirs.close()
+            self._pipe = mine
             if not mine.poll(timeout):
                 raise AsynclabError(f"the resource sampler did not start within {timeout:g}s")
             mine.recv()
         except (EOFError, OSError, AsynclabError, KeyboardInterrupt) as exc:
             self._pipe = None
             mine.close()
-            self._process.kill()
-            self._process.join()
+            theirs.close()
+            if self._process.pid is not None:
+                self._process.kill()
+                self._process.join()
             if isinstance(exc, AsynclabError | KeyboardInterrupt):
                 raise
             raise AsynclabError(f"the resource sampler died at start ({exc})") from exc

@@ -68,13 +68,23 @@ class Experiment:
 
     id: str
     bench: BenchSpec
-    skip_if: Callable[[Results], str | None] | None = None
+    skip_if: Callable[[Results], str | None] | None = field(default=None, compare=False)
     """Given the experiments measured before it, why this one would tell nothing more (a
     higher load step for a deployment that already broke), or None to run it. A rule over
     stored results, so a resumed run or a re-judging decides the same."""
 
     def skip_reason(self, results: Results) -> str | None:
-        return None if self.skip_if is None else self.skip_if(results)
+        """Why this experiment is moot given ``results``, or None to run (and judge) it.
+
+        A rule that trips on odd results runs the experiment: measuring too much is safe,
+        crashing after the measurements is not.
+        """
+        if self.skip_if is None:
+            return None
+        try:
+            return self.skip_if(results)
+        except Exception:
+            return None
 
 
 @dataclass

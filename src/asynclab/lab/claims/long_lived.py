@@ -156,8 +156,9 @@ def upload_judge(context: RunContext, results: Results) -> ClaimVerdict:
         return CLAIM_UPLOADS.failed(results, [UPLOADS], exc)
     verdict = beyond(ratio, _BLOCKED, supported="above")
     summary = (
-        f"fast requests beside {uploaders} uploaders ({upload_kb:g} KB each at "
-        f"{upload_rate / 1000:.1f} KB/s): p99 gunicorn-gthread sync "
+        # The scenario's kb is 1,024 bytes; asynclab's figures are decimal.
+        f"fast requests beside {uploaders} uploaders ({upload_kb * 1024 / 1000:.3g} KB each at "
+        f"{upload_rate / 1000:.3g} KB/s): p99 gunicorn-gthread sync "
         f"{ms(p99['gunicorn-gthread'])}, uvicorn async {ms(p99['uvicorn'])} "
         f"({ratio.median:,.0f}x)"
     )

@@ -88,6 +88,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
             pair[0]: max(r["resources"]["threads_peak"] for r in runs_of(results[_id(high)], *pair))
             for pair in (THREADED, ASYNC)
         }
+        slow_ms = results[_id(high)]["bench"]["params"]["latency_ms"]  # as measured
     except (MissingResult, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         return CLAIM.failed(results, ids, exc)
     # "About 8 MB": within 2x of it; "about 1 KB": under 10 KB.
@@ -96,7 +97,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         beyond(task, 10 * _TASK_CLAIM, supported="below"),
     )
     summary = (
-        f"RSS per extra in-flight request ({low} to {high} at once, {_slow_ms(context)} ms "
+        f"RSS per extra in-flight request ({low} to {high} at once, {slow_ms:g} ms "
         "each): "
         f"gthread thread {thread.median / 1e3:,.0f} KB "
         f"[{thread.low / 1e3:,.0f}-{thread.high / 1e3:,.0f}], uvicorn async "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from asynclab.lab._stats import bootstrap_median, unpaired_ratio
 from asynclab.lab.claims._base import (
     Claim,
@@ -78,29 +80,27 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
             present(per_repeat_of(results[_id(most)], SERVER, switches_per_answer)),
             present(per_repeat_of(results[_id(middle)], SERVER, switches_per_answer)),
         )
-        rows = {}
-        for threads in counts:
-            result = results[_id(threads)]
-            rates = [r for r in per_repeat(result, *SERVER, "rate") if r is not None]
-            switches = [s for s in per_repeat_of(result, SERVER, switches_per_answer) if s]
-            rss = [r["resources"]["rss_peak_bytes"] for r in runs_of(result, *SERVER)]
-            p99s = present(per_repeat(result, *SERVER, "p99"))
-            rows[threads] = {
-                "rate": bootstrap_median(rates).median,
-                "p99_ms": bootstrap_median(p99s).median,
-                "switches_per_request": bootstrap_median(switches).median,
-                "rss_peak_mb": max(rss) / 1e6,
-            }
+        compared = {t: _row(results[_id(t)]) for t in (middle, most)}
     except (MissingResult, KeyError, TypeError, ValueError) as exc:
         return CLAIM.failed(results, ids, exc)
+    # The smaller pools are context, not the rule's: one that did not measure says so.
+    context_rows: dict[int, dict[str, Any] | None] = {}
+    for threads in counts[:-2]:
+        try:
+            context_rows[threads] = _row(results[_id(threads)])
+        except (MissingResult, KeyError, TypeError, ValueError):
+            context_rows[threads] = None
+    rows = {**context_rows, **compared}
     # Both halves: more switches per request, and lower throughput.
     verdict = all_of(
         beyond(ratio, _LOWER, supported="below"), beyond(switches_ratio, _MORE, supported="above")
     )
     summary = f"{max(counts)} clients, {CALL_MS} ms call: " + "; ".join(
-        f"{t} threads {row['rate']:,.0f} req/s (p99 {ms(row['p99_ms'])}), "
-        f"{row['switches_per_request']:.1f} switches/req, "
-        f"{row['rss_peak_mb']:.0f} MB"
+        f"{t} threads did not measure"
+        if row is None
+        else f"{t} threads {row['rate']:,.0f} req/s (p99 {ms(row['p99_ms'])}), "
+        f"{row['switches_per_request']:.1f} switches/req, {row['rss_peak_mb']:.0f} MB"
+        + (" (1 run)" if row["runs"] == 1 else "")
         for t, row in rows.items()
     )
     figures = {"clients": max(counts), "call_ms": CALL_MS, "by_threads": rows,
@@ -113,6 +113,23 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         "fewer threads also means requests waiting for one"
     )
     return CLAIM.verdict(verdict, summary, figures=figures, reason=reason)
+
+
+def _row(result: dict[str, Any]) -> dict[str, Any]:
+    """One pool's figures: medians over its runs."""
+    rates = present(per_repeat(result, *SERVER, "rate"))
+    switches = [s for s in per_repeat_of(result, SERVER, switches_per_answer) if s]
+    p99s = present(per_repeat(result, *SERVER, "p99"))
+    rss = [r["resources"]["rss_peak_bytes"] for r in runs_of(result, *SERVER) if r["resources"]]
+    if not rates or not switches or not p99s or not rss:
+        raise MissingResult("no throughput, switches, p99 or RSS")
+    return {
+        "runs": len(rates),
+        "rate": bootstrap_median(rates).median,
+        "p99_ms": bootstrap_median(p99s).median,
+        "switches_per_request": bootstrap_median(switches).median,
+        "rss_peak_mb": max(rss) / 1e6,
+    }
 
 
 CLAIM = Claim(
