@@ -523,7 +523,7 @@ def bench(
 def run(
     profile: Annotated[
         str | None,
-        typer.Option(help="smoke (CI, ~3 min), quick (default, ~10 min) or full (~45 min)."),
+        typer.Option(help="smoke (CI, ~3 min), quick (default, ~9 min) or full (~45 min)."),
     ] = None,
     claims: Annotated[
         str | None,
@@ -565,7 +565,7 @@ def run(
         run_claims,
     )
     from asynclab.lab.claims import PROFILES, Claim, Experiment, RunContext
-    from asynclab.report import render_verdicts, summary_markdown
+    from asynclab.report import render_html, render_verdicts, summary_markdown
 
     if resume is not None:
         # A resumed run is the stored run: its profile, claims and database, nothing else.
@@ -637,6 +637,9 @@ def run(
         console = Console() if Console().is_terminal else Console(width=160)
         render_verdicts(results, console)
     errors.print(f"wrote {store.path} and {store.directory / 'summary.md'}", highlight=False)
+    report = store.directory / "report.html"
+    atomic_write_text(report, render_html(results))
+    errors.print(f"report: {report.resolve()}", highlight=False)
     if store.interrupted:
         errors.print(f"interrupted: finish with asynclab run --resume {store.directory}")
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -645,6 +648,47 @@ def run(
         errors.print(f"failed: {experiment_id} (see its runs in results.json)", highlight=False)
     if failed or any(claim["verdict"] == "failed" for claim in results["claims"]):
         raise typer.Exit(EXIT_THRESHOLD)
+
+
+@app.command()
+def report(
+    runs: Annotated[
+        list[Path],
+        typer.Argument(help="A run directory, or an earlier one and a newer one to compare."),
+    ],
+    format: Annotated[str, typer.Option("--format", help="html (default), md or csv.")] = "html",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write (default: report.html/summary.md/results.csv in the "
+            "newest run's directory)."
+        ),
+    ] = None,
+) -> None:
+    """Render a run's results.json: a self-contained HTML report, Markdown or CSV."""
+    from asynclab.report import load_results, render_html, results_csv, summary_markdown
+
+    if len(runs) > 2:
+        raise UsageError("give one run directory, or two (an earlier and a newer) to compare")
+    if format not in ("html", "md", "csv"):
+        raise UsageError(f"unknown --format {format!r}: use html, md or csv")
+    if len(runs) == 2 and format != "html":
+        raise UsageError("comparing two runs renders HTML: drop --format or give one run")
+    loaded = [load_results(path) for path in runs]
+    newest, directory = loaded[-1], runs[-1] if runs[-1].is_dir() else runs[-1].parent
+    if format == "html":
+        text = render_html(newest, earlier=loaded[0] if len(loaded) == 2 else None)
+        name = "compare.html" if len(loaded) == 2 else "report.html"
+    elif format == "md":
+        text, name = summary_markdown(newest) + "\n", "summary.md"
+    else:
+        text, name = results_csv(newest), "results.csv"
+    target = out or directory / name
+    try:
+        atomic_write_text(target, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    Console(stderr=True).print(f"wrote {target.resolve()}", highlight=False)
 
 
 @app.command()

@@ -1,5 +1,16 @@
-"""Reports: what a run measured and judged, for people (terminal, Markdown)."""
+"""Reports: what a run measured and judged, for people (terminal, Markdown, HTML, CSV)."""
 
+from asynclab.report._compare import compare_runs
+from asynclab.report._csv import results_csv
+from asynclab.report._html import render_html
+from asynclab.report._results import load_results
 from asynclab.report._verdicts import render_verdicts, summary_markdown
 
-__all__ = ["render_verdicts", "summary_markdown"]
+__all__ = [
+    "compare_runs",
+    "load_results",
+    "render_html",
+    "render_verdicts",
+    "results_csv",
+    "summary_markdown",
+]

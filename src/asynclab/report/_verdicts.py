@@ -17,7 +17,8 @@ _STYLE = {
 }
 
 
-def _machine(results: dict[str, Any]) -> str:
+def machine_line(results: dict[str, Any]) -> str:
+    """When and on what a run was measured, in one line."""
     environment = results["environment"]
     packages = environment.get("packages", {})
     versions = ", ".join(f"{k} {v}" for k, v in packages.items() if v)
@@ -45,7 +46,7 @@ def render_verdicts(results: dict[str, Any], console: Console) -> None:
         text = claim["summary"] or claim["reason"]
         table.add_row(claim["id"], f"[{style}]{verdict}[/{style}]", text)
     console.print(table)
-    console.print(f"measured {_machine(results)}", highlight=False)
+    console.print(f"measured {machine_line(results)}", highlight=False)
 
 
 def summary_markdown(results: dict[str, Any]) -> str:
@@ -53,7 +54,7 @@ def summary_markdown(results: dict[str, Any]) -> str:
     lines = [
         f"# asynclab run: {run['profile']} profile",
         "",
-        f"Measured {_machine(results)}; database {run['database']}."
+        f"Measured {machine_line(results)}; database {run['database']}."
         + (" **Interrupted**: some claims were not measured." if results["interrupted"] else ""),
         "",
         "| claim | verdict | numbers |",

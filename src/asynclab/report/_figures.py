@@ -1,0 +1,365 @@
+"""The plots of a report, built from results.json alone (one list of figures per claim).
+
+Each builder reads the bench JSON a claim's experiments stored and returns Plotly figures;
+the HTML template embeds them as JSON, drawn by the plotly.js inlined once in the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.colors
+import plotly.graph_objects as go
+from hdrh.histogram import HdrHistogram
+
+# Percentiles at which a latency CDF is drawn: dense in the tail, where servers differ.
+_CDF_PERCENTILES = (
+    [float(p) for p in range(0, 90, 2)]
+    + [90 + i * 0.5 for i in range(18)]
+    + [99.0, 99.5, 99.9, 99.99, 100.0]
+)
+_MAX_CDF_EXPERIMENTS = 4  # beyond this a claim's CDFs would bury its other plots
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One plot: what it shows (the caption) and the Plotly figure."""
+
+    title: str
+    caption: str
+    figure: go.Figure
+
+    def to_json(self) -> str:
+        return str(self.figure.to_json())
+
+
+def claim_figures(claim: dict[str, Any]) -> list[Figure]:
+    """The plots for one claim of results.json (none for a claim that was not measured)."""
+    if not claim.get("experiments"):
+        return []
+    builder = _BUILDERS.get(claim["id"], _latency_cdfs)
+    try:
+        return builder(claim)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        # A plot must never stop the report: the verdict table and numbers still render.
+        return []
+
+
+# --- latency distributions -----------------------------------------------------------------
+
+
+def _merged_histogram(runs: Iterable[dict[str, Any]]) -> HdrHistogram | None:
+    merged: HdrHistogram | None = None
+    for run in runs:
+        load = run.get("load") or {}
+        blob = load.get("histogram")
+        if not blob or run.get("status") != "ok":
+            continue
+        histogram = HdrHistogram.decode(blob)
+        if merged is None:
+            merged = histogram
+        else:
+            merged.add(histogram)
+    return merged
+
+
+def _pairs(result: dict[str, Any]) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    for run in result["runs"]:
+        pair = (run["server"], run["variant"])
+        if pair not in seen:
+            seen.append(pair)
+    return seen
+
+
+def _cdf_trace(name: str, histogram: HdrHistogram) -> go.Scatter:
+    values_ms = [histogram.get_value_at_percentile(p) / 1000 for p in _CDF_PERCENTILES]
+    return go.Scatter(
+        x=values_ms, y=[p / 100 for p in _CDF_PERCENTILES], mode="lines", name=name,
+        hovertemplate="%{x:.3g} ms: %{y:.2%} of requests<extra>" + name + "</extra>",
+    )  # fmt: skip
+
+
+def _cdf_figure(experiment_id: str, result: dict[str, Any]) -> Figure | None:
+    traces = []
+    for server, variant in _pairs(result):
+        runs = [r for r in result["runs"] if (r["server"], r["variant"]) == (server, variant)]
+        histogram = _merged_histogram(runs)
+        if histogram is not None and histogram.get_total_count():
+            traces.append(_cdf_trace(f"{server} {variant}", histogram))
+    if not traces:
+        return None
+    figure = go.Figure(traces)
+    figure.update_layout(
+        xaxis={"type": "log", "title": "latency (ms, log scale)"},
+        yaxis={"title": "share of requests at or under", "tickformat": ".0%"},
+    )
+    return Figure(
+        f"Latency distribution: {experiment_id}",
+        "Every repeat's requests together, measured from each request's scheduled send time "
+        "(coordinated omission corrected). The further right a curve's top, the worse its tail.",
+        _styled(figure),
+    )
+
+
+def _latency_cdfs(claim: dict[str, Any]) -> list[Figure]:
+    figures = []
+    for experiment_id, result in list(claim["experiments"].items())[:_MAX_CDF_EXPERIMENTS]:
+        figure = _cdf_figure(experiment_id, result)
+        if figure is not None:
+            figures.append(figure)
+    return figures
+
+
+# --- claim-specific plots ------------------------------------------------------------------
+
+
+def _steadier(claim: dict[str, Any]) -> list[Figure]:
+    """p50 and p99 against the offered rate per deployment, with the knee marked."""
+    held = claim["figures"]["held_rate"]
+    by_deployment: dict[str, list[tuple[float, float, float]]] = {}
+    for experiment_id, result in claim["experiments"].items():
+        _, deployment, rate_part = experiment_id.split("/")
+        rate = float(rate_part.removeprefix("rate="))
+        for run in result["runs"]:
+            figures = run.get("figures")
+            if run.get("status") == "ok" and figures:
+                latency = figures["latency_ms"]
+                by_deployment.setdefault(deployment, []).append(
+                    (rate, latency["p50"], latency["p99"])
+                )
+    figure = go.Figure()
+    palette = plotly.colors.qualitative.Plotly
+    for index, (deployment, points) in enumerate(by_deployment.items()):
+        color = palette[index % len(palette)]  # one color per deployment: p99, p50, knee
+        points.sort()
+        rates = [p[0] for p in points]
+        p99s, p50s = [p[2] for p in points], [p[1] for p in points]
+        figure.add_trace(
+            go.Scatter(
+                x=rates,
+                y=p99s,
+                name=f"{deployment} p99",
+                mode="lines+markers",
+                line={"color": color},
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rates,
+                y=p50s,
+                name=f"{deployment} p50",
+                mode="lines",
+                line={"dash": "dot", "color": color},
+            )
+        )
+        knee = held.get(deployment)
+        if knee:
+            at_knee = next((p for p in points if p[0] == knee), None)
+            if at_knee is not None:
+                figure.add_trace(go.Scatter(
+                    x=[knee], y=[at_knee[2]], mode="markers", showlegend=False,
+                    marker={"symbol": "star", "size": 14, "color": color},
+                    hovertemplate=f"{deployment}: steady up to {knee:g}/s<extra></extra>",
+                ))  # fmt: skip
+    figure.update_layout(
+        xaxis={"type": "log", "title": "offered rate (requests/s, log scale)"},
+        yaxis={"type": "log", "title": "latency (ms, log scale)"},
+    )
+    return [
+        Figure(
+            "Latency against offered load",
+            "Open-model steps; a star marks the highest rate each deployment held (p99 under "
+            "2x its unloaded p50). Steps above a deployment's first broken one were not run.",
+            _styled(figure),
+        )
+    ]
+
+
+def _switch_cost(claim: dict[str, Any]) -> list[Figure]:
+    """The p50 difference per depth, and the fitted slope: the cost of one switch."""
+    points = claim["figures"]["points"]
+    per_switch = claim["figures"]["per_switch_us"]
+    depths = sorted({p[0] for p in points})
+    figure = go.Figure(
+        go.Scatter(
+            x=[p[0] for p in points],
+            y=[p[1] for p in points],
+            mode="markers",
+            name="one pair of runs",
+        )
+    )
+    if per_switch and per_switch.get("median") is not None and depths:
+        # The line through the points' mean at the median slope, for the eye.
+        mean_x = sum(p[0] for p in points) / len(points)
+        mean_y = sum(p[1] for p in points) / len(points)
+        slope = per_switch["median"]
+        figure.add_trace(go.Scatter(
+            x=[depths[0], depths[-1]],
+            y=[mean_y + slope * (d - mean_x) for d in (depths[0], depths[-1])],
+            mode="lines", name=f"slope {slope:.0f} µs per switch",
+        ))  # fmt: skip
+    figure.update_layout(
+        xaxis={"title": "middleware layers that switch (m)"},
+        yaxis={"title": "p50 mixed stack - p50 async stack (µs)"},
+    )
+    return [
+        Figure(
+            "Cost of a sync/async switch",
+            "Each point is one interleaved pair of runs; the slope over the number of switching "
+            "layers is the cost of one switch, compared with the 1 ms the claim makes.",
+            _styled(figure),
+        )
+    ]
+
+
+def _resources_by_level(
+    claim: dict[str, Any],
+    level_of: Callable[[str], int],
+    y_of: Callable[[dict[str, Any]], float | None],
+) -> dict[str, list[tuple[int, float]]]:
+    series: dict[str, list[tuple[int, float]]] = {}
+    for experiment_id, result in claim["experiments"].items():
+        level = level_of(experiment_id)
+        for run in result["runs"]:
+            if run.get("status") != "ok":
+                continue
+            value = y_of(run)
+            if value is not None:
+                series.setdefault(f"{run['server']} {run['variant']}", []).append((level, value))
+    return series
+
+
+def _level(experiment_id: str) -> int:
+    return int(experiment_id.rsplit("=", 1)[1])
+
+
+def _memory(claim: dict[str, Any]) -> list[Figure]:
+    def rss_above_idle(run: dict[str, Any]) -> float | None:
+        resources, idle = run.get("resources"), run.get("idle_rss_bytes")
+        if not resources or idle is None:
+            return None
+        return float(resources["rss_mean_bytes"] - idle) / 1e6
+
+    def threads(run: dict[str, Any]) -> float | None:
+        resources = run.get("resources")
+        return float(resources["threads_peak"]) if resources else None
+
+    rss = _resources_by_level(claim, _level, rss_above_idle)
+    thread_counts = _resources_by_level(claim, _level, threads)
+    return [
+        _level_plot("RSS above the idle server", "in-flight requests", "RSS above idle (MB)", rss,
+                    "Memory grows with the requests held at once; the slope is the cost of one "
+                    "in-flight request (a thread, or a task and its helpers)."),
+        _level_plot("Threads", "in-flight requests", "threads (peak)", thread_counts,
+                    "Threads in the server's process tree: gthread runs one per request; Django "
+                    "under ASGI also holds one per request for its sync parts."),
+    ]  # fmt: skip
+
+
+def _thread_count(claim: dict[str, Any]) -> list[Figure]:
+    def rate(run: dict[str, Any]) -> float | None:
+        figures = run.get("figures")
+        return float(figures["rate"]) if figures else None
+
+    def switches(run: dict[str, Any]) -> float | None:
+        resources, figures = run.get("resources"), run.get("figures")
+        if not resources or not figures or not figures.get("answered"):
+            return None
+        total = resources["ctx_switches_voluntary"] + resources["ctx_switches_involuntary"]
+        return float(total / figures["answered"])
+
+    return [
+        _level_plot("Throughput against the thread count", "threads", "requests/s",
+                    _resources_by_level(claim, _level, rate),
+                    "The same 512 clients on pools of different sizes; each point is one run."),
+        _level_plot("Context switches per request", "threads", "switches per request",
+                    _resources_by_level(claim, _level, switches),
+                    "Voluntary and involuntary context switches of the server per answer."),
+    ]  # fmt: skip
+
+
+def _long_lived(claim: dict[str, Any]) -> list[Figure]:
+    rss: dict[str, list[tuple[int, float]]] = {}
+    lag: dict[str, list[tuple[int, float]]] = {}
+    for experiment_id, result in claim["experiments"].items():
+        scaled = " (a thread per stream)" if experiment_id.endswith("streams") else ""
+        for search in result.get("capacity") or []:
+            name = f"{search['server']} {search['variant']}{scaled}"
+            for step in search["steps"]:
+                if step.get("rss_peak_bytes"):
+                    rss.setdefault(name, []).append((step["level"], step["rss_peak_bytes"] / 1e6))
+                if step.get("lag_p99_ms") is not None and not step.get("errors"):
+                    lag.setdefault(name, []).append((step["level"], step["lag_p99_ms"]))
+    return [
+        _level_plot("RSS against open streams", "open SSE streams", "RSS peak (MB)", rss,
+                    "Each capacity-search step doubles the streams held open at once."),
+        _level_plot("Event delivery lag against open streams", "open SSE streams",
+                    "lag p99 (ms)", lag, "Steps where every stream was served."),
+    ]  # fmt: skip
+
+
+def _chat(claim: dict[str, Any]) -> list[Figure]:
+    traces = []
+    for result in claim["experiments"].values():
+        for server, variant in _pairs(result):
+            merged: HdrHistogram | None = None
+            for run in result["runs"]:
+                chat = run.get("chat") or {}
+                if run.get("status") == "ok" and chat.get("fanout_histogram"):
+                    histogram = HdrHistogram.decode(chat["fanout_histogram"])
+                    if merged is None:
+                        merged = histogram
+                    else:
+                        merged.add(histogram)
+            if merged is not None and merged.get_total_count():
+                traces.append(_cdf_trace(f"{server} {variant} consumer", merged))
+    if not traces:
+        return []
+    figure = go.Figure(traces)
+    figure.update_layout(
+        xaxis={"type": "log", "title": "broadcast fan-out (ms, log scale)"},
+        yaxis={"title": "share of messages at or under", "tickformat": ".0%"},
+    )
+    return [
+        Figure(
+            "Broadcast fan-out distribution",
+            "From a message's send to its delivery to the last member of its room.",
+            _styled(figure),
+        )
+    ]
+
+
+def _level_plot(
+    title: str, x_title: str, y_title: str, series: dict[str, list[tuple[int, float]]], caption: str
+) -> Figure:
+    figure = go.Figure()
+    for name, points in series.items():
+        points.sort()
+        figure.add_trace(
+            go.Scatter(
+                x=[p[0] for p in points], y=[p[1] for p in points], name=name, mode="lines+markers"
+            )
+        )
+    figure.update_layout(xaxis={"title": x_title, "type": "log"}, yaxis={"title": y_title})
+    return Figure(title, caption, _styled(figure))
+
+
+def _styled(figure: go.Figure) -> go.Figure:
+    figure.update_layout(
+        template="plotly_white", height=380, margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        legend={"orientation": "h", "y": -0.25},
+    )  # fmt: skip
+    return figure
+
+
+_BUILDERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
+    "steadier-under-load": _steadier,
+    "switch-cost": _switch_cost,
+    "memory-per-request": lambda claim: _memory(claim) + _latency_cdfs(claim),
+    "thread-count-cost": lambda claim: _thread_count(claim) + _latency_cdfs(claim),
+    "long-lived-connections": _long_lived,
+    "websocket-chat": _chat,
+}

@@ -1,0 +1,149 @@
+"""The report: self-contained HTML from results.json, Markdown, CSV, and two runs compared."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import gzip
+import io
+import json
+import os
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from asynclab.cli import main
+from asynclab.lab.claims import CLAIM_IDS
+from asynclab.report import compare_runs, render_html, results_csv
+
+FIXTURE = Path(__file__).with_name("smoke-results.json.gz")
+
+
+def smoke_results() -> dict[str, Any]:
+    """A real smoke run's results.json (every claim, measured on this kind of machine)."""
+    data: dict[str, Any] = json.loads(gzip.decompress(FIXTURE.read_bytes()))
+    return data
+
+
+class _References(HTMLParser):
+    """Every src/href in a document, and the ids its elements carry."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href") and value is not None:
+                self.urls.append(value)
+            if name == "id" and value is not None:
+                self.ids.add(value)
+
+
+def _parsed(html: str) -> _References:
+    parser = _References()
+    parser.feed(html)
+    return parser
+
+
+def test_the_html_has_every_claim_and_references_nothing_outside_itself() -> None:
+    html = render_html(smoke_results())
+    parsed = _parsed(html)
+    assert set(CLAIM_IDS) <= parsed.ids  # a section per claim
+    assert all(url.startswith("#") for url in parsed.urls), parsed.urls
+    assert "<script src" not in html and "<link" not in html
+    assert "Plotly.newPlot" in html and "What this means for your app" in html
+    assert "AMD" in html or "cores" in html  # the environment section
+    assert "Methodology" in html
+
+
+def test_a_claim_that_was_not_measured_still_gets_its_section() -> None:
+    results = smoke_results()
+    results["claims"][0]["experiments"] = {}
+    results["claims"][0]["verdict"] = "not run"
+    html = render_html(results)
+    assert f'id="{results["claims"][0]["id"]}"' in html
+
+
+def test_csv_has_a_row_per_repeat() -> None:
+    results = smoke_results()
+    rows = list(csv.DictReader(io.StringIO(results_csv(results))))
+    runs = sum(len(b["runs"]) for c in results["claims"] for b in c["experiments"].values())
+    assert len(rows) == runs > 0
+    assert {row["claim"] for row in rows} >= {"fanout-parallel", "switch-cost"}
+    assert all(row["p50_ms"] for row in rows if row["status"] == "ok" and row["requests_per_s"])
+
+
+def test_the_comparison_marks_a_changed_verdict() -> None:
+    old = smoke_results()
+    new = copy.deepcopy(old)
+    claim = new["claims"][0]
+    claim["verdict"] = "refuted" if claim["verdict"] != "refuted" else "supported"
+    comparison = compare_runs(old, new)
+    assert comparison["changed"] == [claim["id"]]
+    html = render_html(new, earlier=old)
+    assert "(changed)" in html and html.count("(changed)") == 1
+
+
+def _cli(argv: list[str]) -> int | str | None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    return exit_info.value.code
+
+
+def test_report_command_writes_each_format_and_refuses_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "results.json").write_text(json.dumps(smoke_results()))
+    assert _cli(["report", str(tmp_path)]) == 0
+    assert (tmp_path / "report.html").stat().st_size > 1_000_000  # plotly.js is inline
+    assert _cli(["report", str(tmp_path), "--format", "csv"]) == 0
+    assert _cli(["report", str(tmp_path), "--format", "md"]) == 0
+    assert (tmp_path / "results.csv").exists() and (tmp_path / "summary.md").exists()
+    assert _cli(["report", str(tmp_path), str(tmp_path)]) == 0  # a run compared with itself
+    assert (tmp_path / "compare.html").exists()
+    (tmp_path / "other.json").write_text('{"schema": "asynclab.bench/1"}')
+    for argv, message in (
+        (["report", str(tmp_path / "missing")], "no such file"),
+        (["report", str(tmp_path), "--format", "pdf"], "unknown --format"),
+        (["report", str(tmp_path / "other.json")], "is not asynclab.run/1"),
+    ):
+        assert _cli(argv) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+
+
+def test_a_browser_opens_the_report_without_errors_and_draws_it(tmp_path: Path) -> None:
+    if shutil.which("chromium") is None:
+        if os.environ.get("ASYNCLAB_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required here (ASYNCLAB_REQUIRE_BROWSER) but not installed")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    report = tmp_path / "report.html"
+    report.write_text(render_html(smoke_results()))
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        # Any request leaving the file is a failure: the report must work offline.
+        page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:"))
+                else problems.append(f"request to {r.url}"))  # fmt: skip
+        page.goto(report.as_uri())
+        page.wait_for_selector(".plot .main-svg")  # plotly drew at least one plot
+        drawn = page.locator(".plot .main-svg").count()
+        shot = tmp_path / "report.png"
+        page.screenshot(path=str(shot), full_page=False)
+        browser.close()
+    assert problems == []
+    assert drawn >= len(CLAIM_IDS)
+    from PIL import Image
+
+    pixels = Image.open(shot).convert("L").getextrema()
+    assert pixels[0] < pixels[1]  # not a blank page
