@@ -638,8 +638,15 @@ def run(
         render_verdicts(results, console)
     errors.print(f"wrote {store.path} and {store.directory / 'summary.md'}", highlight=False)
     report = store.directory / "report.html"
-    atomic_write_text(report, render_html(results))
-    errors.print(f"report: {report.resolve()}", highlight=False)
+    try:
+        atomic_write_text(report, render_html(results))
+        errors.print(f"report: {report.resolve()}", highlight=False)
+    except Exception as exc:  # the measurements are saved: a report problem must not hide them
+        errors.print(
+            f"error: could not render {report} ({type(exc).__name__}: {exc}); the results are "
+            f"saved: try asynclab report {store.directory}",
+            highlight=False,
+        )
     if store.interrupted:
         errors.print(f"interrupted: finish with asynclab run --resume {store.directory}")
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -656,7 +663,9 @@ def report(
         list[Path],
         typer.Argument(help="A run directory, or an earlier one and a newer one to compare."),
     ],
-    format: Annotated[str, typer.Option("--format", help="html (default), md or csv.")] = "html",
+    output_format: Annotated[
+        str, typer.Option("--format", help="html (default), md or csv.")
+    ] = "html",
     out: Annotated[
         Path | None,
         typer.Option(
@@ -670,16 +679,16 @@ def report(
 
     if len(runs) > 2:
         raise UsageError("give one run directory, or two (an earlier and a newer) to compare")
-    if format not in ("html", "md", "csv"):
-        raise UsageError(f"unknown --format {format!r}: use html, md or csv")
-    if len(runs) == 2 and format != "html":
+    if output_format not in ("html", "md", "csv"):
+        raise UsageError(f"unknown --format {output_format!r}: use html, md or csv")
+    if len(runs) == 2 and output_format != "html":
         raise UsageError("comparing two runs renders HTML: drop --format or give one run")
     loaded = [load_results(path) for path in runs]
     newest, directory = loaded[-1], runs[-1] if runs[-1].is_dir() else runs[-1].parent
-    if format == "html":
+    if output_format == "html":
         text = render_html(newest, earlier=loaded[0] if len(loaded) == 2 else None)
         name = "compare.html" if len(loaded) == 2 else "report.html"
-    elif format == "md":
+    elif output_format == "md":
         text, name = summary_markdown(newest) + "\n", "summary.md"
     else:
         text, name = results_csv(newest), "results.csv"

@@ -57,8 +57,9 @@ def test_the_html_has_every_claim_and_references_nothing_outside_itself() -> Non
     assert all(url.startswith("#") for url in parsed.urls), parsed.urls
     assert "<script src" not in html and "<link" not in html
     assert "Plotly.newPlot" in html and "What this means for your app" in html
-    assert "AMD" in html or "cores" in html  # the environment section
-    assert "Methodology" in html
+    assert "cores" in html and "Methodology" in html  # the environment and method sections
+    assert "the server on CPU [0]" in html  # the fixture was pinned: the method says how
+    assert "% of a core at most" in html  # the busiest load generator
 
 
 def test_a_claim_that_was_not_measured_still_gets_its_section() -> None:
@@ -107,10 +108,12 @@ def test_report_command_writes_each_format_and_refuses_bad_input(
     assert _cli(["report", str(tmp_path), str(tmp_path)]) == 0  # a run compared with itself
     assert (tmp_path / "compare.html").exists()
     (tmp_path / "other.json").write_text('{"schema": "asynclab.bench/1"}')
+    (tmp_path / "bare.json").write_text('{"schema": "asynclab.run/1"}')
     for argv, message in (
         (["report", str(tmp_path / "missing")], "no such file"),
         (["report", str(tmp_path), "--format", "pdf"], "unknown --format"),
         (["report", str(tmp_path / "other.json")], "is not asynclab.run/1"),
+        (["report", str(tmp_path / "bare.json")], "lacks run"),
     ):
         assert _cli(argv) == 2
         err = capsys.readouterr().err
@@ -137,13 +140,31 @@ def test_a_browser_opens_the_report_without_errors_and_draws_it(tmp_path: Path) 
                 else problems.append(f"request to {r.url}"))  # fmt: skip
         page.goto(report.as_uri())
         page.wait_for_selector(".plot .main-svg")  # plotly drew at least one plot
-        drawn = page.locator(".plot .main-svg").count()
+        plots = page.locator(".plot").count()
+        drawn = page.locator(".plot:has(.main-svg)").count()
         shot = tmp_path / "report.png"
         page.screenshot(path=str(shot), full_page=False)
         browser.close()
     assert problems == []
-    assert drawn >= len(CLAIM_IDS)
+    assert drawn == plots >= len(CLAIM_IDS)  # every plot drawn, at least one per claim
     from PIL import Image
 
     pixels = Image.open(shot).convert("L").getextrema()
     assert pixels[0] < pixels[1]  # not a blank page
+
+
+def test_every_measured_claim_has_a_plot_and_long_windows_get_a_timeline() -> None:
+    from asynclab.report._figures import claim_figures
+
+    results = smoke_results()
+    for claim in results["claims"]:
+        assert claim_figures(claim), f"no plot for {claim['id']}"
+    uploads = next(c for c in results["claims"] if c["id"] == "slow-uploads")
+    assert not any(f.title.startswith("Timeline") for f in claim_figures(uploads))  # 0.5 s
+    for bench in uploads["experiments"].values():
+        for run in bench["runs"]:
+            run["load"]["timeline"] = [
+                {"second": s, "requests": 20, "errors": 0, "p50_ms": 2.0, "p99_ms": 3.0 + s}
+                for s in range(3)
+            ]
+    assert any(f.title.startswith("Timeline") for f in claim_figures(uploads))

@@ -27,8 +27,15 @@ def _shown(value: float | None) -> str:
 def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """Rows per claim (verdicts, summaries, changed or not) and per shared figure."""
     old_claims = {claim["id"]: claim for claim in old["claims"]}
+    new_ids = {claim["id"] for claim in new["claims"]}
+    # A claim only the old run had is a change too: it is listed as not run now.
+    gone = [
+        {**claim, "verdict": "not run", "summary": "", "figures": {}}
+        for claim in old["claims"]
+        if claim["id"] not in new_ids
+    ]
     rows, figures = [], []
-    for claim in new["claims"]:
+    for claim in [*new["claims"], *gone]:
         before = old_claims.get(claim["id"])
         old_verdict = before["verdict"] if before else "not run"
         rows.append(

@@ -51,8 +51,8 @@ def _row(claim: dict[str, Any], experiment_id: str, run: dict[str, Any]) -> dict
 
 
 def results_csv(results: dict[str, Any]) -> str:
-    """Every repeat of every experiment of a run. A capacity search stores steps, not
-    repeats: its figures are in results.json, not here."""
+    """Every run of every experiment: a repeat, or for a capacity search one step (its
+    ``repeat`` is 1; its level is in results.json)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()

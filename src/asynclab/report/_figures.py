@@ -113,6 +113,37 @@ def _latency_cdfs(claim: dict[str, Any]) -> list[Figure]:
     return figures
 
 
+def _timelines(claim: dict[str, Any]) -> list[Figure]:
+    """Per-second p99 across each run's window, for experiments with windows of 3 s or more
+    (shorter ones have too few seconds to show a trend)."""
+    figures = []
+    for experiment_id, result in claim["experiments"].items():
+        figure = go.Figure()
+        for run in result["runs"]:
+            timeline = (run.get("load") or {}).get("timeline") or []
+            if run.get("status") != "ok" or len(timeline) < 3:
+                continue
+            name = f"{run['server']} {run['variant']} (repeat {run['repeat']})"
+            figure.add_trace(go.Scatter(
+                x=[second["second"] for second in timeline],
+                y=[second["p99_ms"] for second in timeline], mode="lines+markers", name=name,
+            ))  # fmt: skip
+        if figure.data:
+            figure.update_layout(
+                xaxis={"title": "second of the measured window"},
+                yaxis={"type": "log", "title": "p99 that second (ms, log scale)"},
+            )
+            figures.append(
+                Figure(
+                    f"Timeline: {experiment_id}",
+                    "The p99 latency of the requests scheduled in each second of the window: "
+                    "a drift or a stall shows here.",
+                    _styled(figure),
+                )
+            )
+    return figures
+
+
 # --- claim-specific plots ------------------------------------------------------------------
 
 
@@ -171,8 +202,10 @@ def _steadier(claim: dict[str, Any]) -> list[Figure]:
     return [
         Figure(
             "Latency against offered load",
-            "Open-model steps; a star marks the highest rate each deployment held (p99 under "
-            "2x its unloaded p50). Steps above a deployment's first broken one were not run.",
+            "Open-model steps, one run each; a star marks the highest rate each deployment "
+            "held (its p99, or p90 for a step of under 100 requests, under 2x its p50 at the "
+            "lowest rate, with <= 1% errors). Steps above a deployment's first broken one were "
+            "not run.",
             _styled(figure),
         )
     ]
@@ -201,6 +234,13 @@ def _switch_cost(claim: dict[str, Any]) -> list[Figure]:
             y=[mean_y + slope * (d - mean_x) for d in (depths[0], depths[-1])],
             mode="lines", name=f"slope {slope:.0f} µs per switch",
         ))  # fmt: skip
+        # What the claim predicts: 1 ms (1,000 µs) per switch, from the same start.
+        figure.add_trace(go.Scatter(
+            x=[depths[0], depths[-1]],
+            y=[mean_y + slope * (depths[0] - mean_x) + 1000 * (d - depths[0])
+               for d in (depths[0], depths[-1])],
+            mode="lines", line={"dash": "dash"}, name="1 ms per switch (the claim)",
+        ))  # fmt: skip
     figure.update_layout(
         xaxis={"title": "middleware layers that switch (m)"},
         yaxis={"title": "p50 mixed stack - p50 async stack (µs)"},
@@ -209,7 +249,8 @@ def _switch_cost(claim: dict[str, Any]) -> list[Figure]:
         Figure(
             "Cost of a sync/async switch",
             "Each point is one interleaved pair of runs; the slope over the number of switching "
-            "layers is the cost of one switch, compared with the 1 ms the claim makes.",
+            "layers is the cost of one switch. The dashed line is what 1 ms per switch (the "
+            "claim) would look like from the same start.",
             _styled(figure),
         )
     ]
@@ -250,12 +291,13 @@ def _memory(claim: dict[str, Any]) -> list[Figure]:
     rss = _resources_by_level(claim, _level, rss_above_idle)
     thread_counts = _resources_by_level(claim, _level, threads)
     return [
-        _level_plot("RSS above the idle server", "in-flight requests", "RSS above idle (MB)", rss,
-                    "Memory grows with the requests held at once; the slope is the cost of one "
-                    "in-flight request (a thread, or a task and its helpers)."),
-        _level_plot("Threads", "in-flight requests", "threads (peak)", thread_counts,
-                    "Threads in the server's process tree: gthread runs one per request; Django "
-                    "under ASGI also holds one per request for its sync parts."),
+        _level_plot("RSS above the idle server", "clients, each holding one slow request",
+                    "mean RSS above idle (MB)", rss,
+                    "Mean RSS of the server's process tree over the window, minus the idle "
+                    "server's, per run. The verdict divides its growth by the growth of the "
+                    "requests measured in flight (slightly fewer than the clients)."),
+        _level_plot("Threads", "clients, each holding one slow request", "threads (peak)",
+                    thread_counts, "Threads in the server's process tree at their peak."),
     ]  # fmt: skip
 
 
@@ -274,7 +316,8 @@ def _thread_count(claim: dict[str, Any]) -> list[Figure]:
     return [
         _level_plot("Throughput against the thread count", "threads", "requests/s",
                     _resources_by_level(claim, _level, rate),
-                    "The same 512 clients on pools of different sizes; each point is one run."),
+                    f"The same {claim['figures'].get('clients', '?')} clients on pools of "
+                    "different sizes; each point is one run."),
         _level_plot("Context switches per request", "threads", "switches per request",
                     _resources_by_level(claim, _level, switches),
                     "Voluntary and involuntary context switches of the server per answer."),
@@ -359,7 +402,10 @@ _BUILDERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
     "steadier-under-load": _steadier,
     "switch-cost": _switch_cost,
     "memory-per-request": lambda claim: _memory(claim) + _latency_cdfs(claim),
-    "thread-count-cost": lambda claim: _thread_count(claim) + _latency_cdfs(claim),
+    "thread-count-cost": lambda claim: (
+        _thread_count(claim) + _latency_cdfs(claim) + _timelines(claim)
+    ),
+    "slow-uploads": lambda claim: _latency_cdfs(claim) + _timelines(claim),
     "long-lived-connections": _long_lived,
     "websocket-chat": _chat,
 }

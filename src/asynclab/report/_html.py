@@ -18,36 +18,42 @@ from asynclab.report._verdicts import machine_line
 # know about. The numbers beside it are the run's own.
 MEANING = {
     "fanout-parallel": "A view that calls several independent APIs one after another waits "
-    "for their sum. Overlapping the calls, with an async view and asyncio.gather or with a "
-    "thread pool inside a sync view, brings it down towards the slowest call.",
-    "single-request-not-faster": "Making a view async does not make a lone request faster: "
-    "Django's sync/async plumbing adds a little to each. Switch for concurrency, not speed.",
+    "for the sum of their latencies; overlapping the calls (an async view with asyncio.gather, "
+    "or a thread pool inside a sync view) can bring it down towards the slowest call. The "
+    "numbers above show how close each variant came here.",
+    "single-request-not-faster": "Async is about how many requests a worker can keep waiting "
+    "at once, not about the speed of one: Django's sync/async plumbing adds its own cost to "
+    "each request. Compare the p50s above before expecting a lone request to get faster.",
     "steadier-under-load": "A thread-based server carries about threads / latency requests "
-    "per second of an I/O-bound view; past that, requests queue and the tail climbs. An async "
-    "server is not bound by a thread count, but a well-sized pool carries the same load.",
-    "cpu-bound-no-gain": "CPU-bound work gains nothing from async: a core does the same work "
-    "either way, and on an event loop a slow view delays every other request on that worker.",
-    "blocking-call-collapse": "One blocking call (time.sleep, requests, a sync driver) in an "
-    "async view stops the whole event loop: every request on that worker waits. Use an async "
-    "client, or wrap the call in sync_to_async.",
-    "async-orm-serialised": "Django's async ORM runs each query in the request's single sync "
-    "thread, so gathering queries does not overlap them; gathering other I/O (HTTP calls) does.",
+    "per second of an I/O-bound view; past that, requests queue and the tail climbs. The "
+    "plot shows where each deployment measured here stopped being steady.",
+    "cpu-bound-no-gain": "CPU-bound work needs a core either way; on an event loop, a view "
+    "that computes also delays every other request on that worker (the hello p99 beside it "
+    "shows by how much here).",
+    "blocking-call-collapse": "A blocking call (time.sleep, requests, a sync driver) inside an "
+    "async view holds the event loop: no other request on that worker progresses meanwhile. "
+    "Use an async client, or move the call to a thread with sync_to_async.",
+    "async-orm-serialised": "Django's async ORM runs each query through sync_to_async in the "
+    "request's one sync thread, so gathering queries cannot overlap them; gathering other I/O "
+    "(HTTP calls) can. Both are measured above.",
     "switch-cost": "Each sync/async crossing (a sync-only middleware in an async stack, a sync "
-    "view under ASGI) costs the measured time per switch: worth removing from hot paths, and "
-    "compare it with your views' own latency before rewriting anything for it.",
-    "memory-per-request": "What an in-flight request costs in resident memory, whether it "
-    "holds a thread or an async task; a thread's 8 MB stack is reserved address space, mostly "
-    "never touched.",
-    "thread-count-cost": "Many threads blocked on I/O mean many more context switches and a "
-    "longer tail; whether throughput also drops depends on the machine, as the runs show.",
-    "long-lived-connections": "An open stream holds a thread under WSGI for as long as it "
-    "lasts; an ASGI server holds many streams on one loop. A sync server copes only with a "
-    "thread per connection.",
-    "slow-uploads": "A slow client holds a WSGI thread for its whole upload, starving fast "
-    "requests once the pool is taken; an ASGI server reads bodies on its event loop. A "
-    "buffering proxy in front of a WSGI server also shields it.",
-    "websocket-chat": "WebSockets need an ASGI server (Channels); there, sync consumers cross "
-    "into a thread for each message, async consumers do not.",
+    "view under ASGI) costs the time per switch measured above; weigh it against your views' "
+    "own latency before rewriting anything for it.",
+    "memory-per-request": "The resident memory an in-flight request costs, measured above for "
+    "a thread and for an async task. A thread's stack size is reserved address space, not "
+    "memory in use, so it is not what the RSS shows.",
+    "thread-count-cost": "A bigger pool lets more requests wait on I/O at once, at the price "
+    "of more threads to schedule; the switches, throughput and tail above show which side "
+    "won on this machine.",
+    "long-lived-connections": "Under WSGI an open stream holds a worker thread for as long as "
+    "it lasts; an ASGI server can hold many streams on one event loop. The capacities above "
+    "show what each setup held here.",
+    "slow-uploads": "Under WSGI a slow client holds a worker thread for its whole upload, and "
+    "fast requests wait once the pool is taken; an ASGI server reads request bodies on its "
+    "event loop. The p99s above show the difference here.",
+    "websocket-chat": "WebSockets need an ASGI server (Channels). A sync consumer handles each "
+    "message in a thread (through async_to_sync), an async one on the event loop; the fan-out "
+    "above compares them.",
 }
 
 
@@ -71,18 +77,27 @@ def _environment_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _pinning(results: dict[str, Any]) -> str:
+    pinning = results["run"].get("pinning") or {}
+    if pinning.get("pinned"):
+        return (
+            f"the server on CPU {pinning['server_cpus']}, the load generator, simulator and "
+            f"sampler on CPU {pinning['client_cpus']}"
+        )
+    return "none (the server and the clients shared the cores)" if pinning else "not recorded"
+
+
+def _busiest_generator(results: dict[str, Any]) -> str:
+    """The highest share of a core the load generator used in any run, and where."""
+    busiest: tuple[float, str] | None = None
     for claim in results["claims"]:
-        for bench in claim.get("experiments", {}).values():
-            pinning = bench.get("pinning")
-            if pinning:
-                server, client = pinning.get("server") or [], pinning.get("client") or []
-                if server and client:
-                    return (
-                        f"the server on CPU {server}, the load generator, simulator and "
-                        f"sampler on CPU {client}"
-                    )
-                return "none (the server and the clients share the cores)"
-    return "not recorded"
+        for experiment_id, bench in claim.get("experiments", {}).items():
+            for run in bench.get("runs", []):
+                cpu = (run.get("figures") or {}).get("generator_cpu")
+                if cpu is not None and (busiest is None or cpu > busiest[0]):
+                    busiest = (cpu, f"{experiment_id}, {run['server']} {run['variant']}")
+    if busiest is None:
+        return "not recorded"
+    return f"{busiest[0]:.0f}% of a core at most ({busiest[1]})"
 
 
 def _window(results: dict[str, Any]) -> str:
@@ -106,7 +121,7 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
     """The whole report as one HTML document; ``earlier``: a run to compare with."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("asynclab.report", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
+        autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["css"] = _css
@@ -142,6 +157,7 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
         repeats=repeats,
         window=_window(results),
         pinning=_pinning(results),
+        generator=_busiest_generator(results),
         environment=_environment_rows(results),
         schema=results.get("schema", "?"),
         asynclab_version=getattr(asynclab, "__version__", "?"),
