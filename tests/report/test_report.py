@@ -168,3 +168,12 @@ def test_every_measured_claim_has_a_plot_and_long_windows_get_a_timeline() -> No
                 for s in range(3)
             ]
     assert any(f.title.startswith("Timeline") for f in claim_figures(uploads))
+
+
+def test_each_pair_gets_its_own_distribution() -> None:
+    from asynclab.report._figures import claim_figures
+
+    for claim_id in ("websocket-chat", "blocking-call-collapse"):
+        claim = next(c for c in smoke_results()["claims"] if c["id"] == claim_id)
+        traces = claim_figures(claim)[0].figure.data
+        assert len(traces) == 2 and list(traces[0].x) != list(traces[1].x), claim_id

@@ -50,11 +50,22 @@ def claim_figures(claim: dict[str, Any]) -> list[Figure]:
 # --- latency distributions -----------------------------------------------------------------
 
 
-def _merged_histogram(runs: Iterable[dict[str, Any]]) -> HdrHistogram | None:
+def _load_histogram(run: dict[str, Any]) -> str | None:
+    return (run.get("load") or {}).get("histogram")
+
+
+def _fanout_histogram(run: dict[str, Any]) -> str | None:
+    return (run.get("chat") or {}).get("fanout_histogram")
+
+
+def _merged_histogram(
+    runs: Iterable[dict[str, Any]],
+    blob_of: Callable[[dict[str, Any]], str | None] = _load_histogram,
+) -> HdrHistogram | None:
+    """The HdrHistograms of the runs that measured, added together (None if none did)."""
     merged: HdrHistogram | None = None
     for run in runs:
-        load = run.get("load") or {}
-        blob = load.get("histogram")
+        blob = blob_of(run)
         if not blob or run.get("status") != "ok":
             continue
         histogram = HdrHistogram.decode(blob)
@@ -348,15 +359,10 @@ def _chat(claim: dict[str, Any]) -> list[Figure]:
     traces = []
     for result in claim["experiments"].values():
         for server, variant in _pairs(result):
-            merged: HdrHistogram | None = None
-            for run in result["runs"]:
-                chat = run.get("chat") or {}
-                if run.get("status") == "ok" and chat.get("fanout_histogram"):
-                    histogram = HdrHistogram.decode(chat["fanout_histogram"])
-                    if merged is None:
-                        merged = histogram
-                    else:
-                        merged.add(histogram)
+            runs = [r for r in result["runs"] if (r["server"], r["variant"]) == (server, variant)]
+            merged = _merged_histogram(
+                runs, lambda run: (run.get("chat") or {}).get("fanout_histogram")
+            )
             if merged is not None and merged.get_total_count():
                 traces.append(_cdf_trace(f"{server} {variant} consumer", merged))
     if not traces:
