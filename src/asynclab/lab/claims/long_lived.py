@@ -33,7 +33,7 @@ _FAR_MORE = 4  # two doublings: capacity is only known to within one doubling
 def _stream_limits(context: RunContext, scaled: bool) -> CapacityLimits:
     smoke = context.profile.is_smoke
     return CapacityLimits(
-        start=16, max_level=32 if smoke else 512, max_duration_s=60 if smoke else 180,
+        start=16, max_level=16 if smoke else 512, max_duration_s=60 if smoke else 180,
         threads_follow_level=scaled,
     )  # fmt: skip
 

@@ -26,7 +26,7 @@ SLOW_MS = 500  # each request waits this long on its provider: C requests stay i
 
 
 def _slow_ms(context: RunContext) -> int:
-    return 200 if context.profile.is_smoke else SLOW_MS
+    return 100 if context.profile.is_smoke else SLOW_MS
 
 
 _THREAD_CLAIM = 8e6  # bytes (decimal MB and KB throughout asynclab's figures)
