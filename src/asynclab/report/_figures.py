@@ -14,6 +14,8 @@ import plotly.colors
 import plotly.graph_objects as go
 from hdrh.histogram import HdrHistogram
 
+from asynclab.lab.claims._base import rss_above_idle, switches_per_answer
+
 # Percentiles at which a latency CDF is drawn: dense in the tail, where servers differ.
 _CDF_PERCENTILES = (
     [float(p) for p in range(0, 90, 2)]
@@ -93,32 +95,43 @@ def _cdf_trace(name: str, histogram: HdrHistogram) -> go.Scatter:
     )  # fmt: skip
 
 
-def _cdf_figure(experiment_id: str, result: dict[str, Any]) -> Figure | None:
+def _cdf_traces(
+    result: dict[str, Any],
+    blob_of: Callable[[dict[str, Any]], str | None] = _load_histogram,
+    suffix: str = "",
+) -> list[go.Scatter]:
+    """One CDF per (server, variant) of an experiment, its repeats' histograms merged."""
     traces = []
     for server, variant in _pairs(result):
         runs = [r for r in result["runs"] if (r["server"], r["variant"]) == (server, variant)]
-        histogram = _merged_histogram(runs)
+        histogram = _merged_histogram(runs, blob_of)
         if histogram is not None and histogram.get_total_count():
-            traces.append(_cdf_trace(f"{server} {variant}", histogram))
+            traces.append(_cdf_trace(f"{server} {variant}{suffix}", histogram))
+    return traces
+
+
+def _cdf_figure(
+    traces: list[go.Scatter], x_title: str, share_of: str, title: str, caption: str
+) -> Figure | None:
     if not traces:
         return None
     figure = go.Figure(traces)
     figure.update_layout(
-        xaxis={"type": "log", "title": "latency (ms, log scale)"},
-        yaxis={"title": "share of requests at or under", "tickformat": ".0%"},
+        xaxis={"type": "log", "title": f"{x_title} (ms, log scale)"},
+        yaxis={"title": f"share of {share_of} at or under", "tickformat": ".0%"},
     )
-    return Figure(
-        f"Latency distribution: {experiment_id}",
-        "Every repeat's requests together, measured from each request's scheduled send time "
-        "(coordinated omission corrected). The further right a curve's top, the worse its tail.",
-        _styled(figure),
-    )
+    return Figure(title, caption, _styled(figure))
 
 
 def _latency_cdfs(claim: dict[str, Any]) -> list[Figure]:
     figures = []
     for experiment_id, result in list(claim["experiments"].items())[:_MAX_CDF_EXPERIMENTS]:
-        figure = _cdf_figure(experiment_id, result)
+        figure = _cdf_figure(
+            _cdf_traces(result), "latency", "requests", f"Latency distribution: {experiment_id}",
+            "Every repeat's requests together, measured from each request's scheduled send "
+            "time (coordinated omission corrected). The further right a curve's top, the worse "
+            "its tail.",
+        )  # fmt: skip
         if figure is not None:
             figures.append(figure)
     return figures
@@ -289,17 +302,15 @@ def _level(experiment_id: str) -> int:
 
 
 def _memory(claim: dict[str, Any]) -> list[Figure]:
-    def rss_above_idle(run: dict[str, Any]) -> float | None:
-        resources, idle = run.get("resources"), run.get("idle_rss_bytes")
-        if not resources or idle is None:
-            return None
-        return float(resources["rss_mean_bytes"] - idle) / 1e6
+    def rss_above_idle_mb(run: dict[str, Any]) -> float | None:
+        above = rss_above_idle(run)
+        return None if above is None else above / 1e6
 
     def threads(run: dict[str, Any]) -> float | None:
         resources = run.get("resources")
         return float(resources["threads_peak"]) if resources else None
 
-    rss = _resources_by_level(claim, _level, rss_above_idle)
+    rss = _resources_by_level(claim, _level, rss_above_idle_mb)
     thread_counts = _resources_by_level(claim, _level, threads)
     return [
         _level_plot("RSS above the idle server", "clients, each holding one slow request",
@@ -317,20 +328,13 @@ def _thread_count(claim: dict[str, Any]) -> list[Figure]:
         figures = run.get("figures")
         return float(figures["rate"]) if figures else None
 
-    def switches(run: dict[str, Any]) -> float | None:
-        resources, figures = run.get("resources"), run.get("figures")
-        if not resources or not figures or not figures.get("answered"):
-            return None
-        total = resources["ctx_switches_voluntary"] + resources["ctx_switches_involuntary"]
-        return float(total / figures["answered"])
-
     return [
         _level_plot("Throughput against the thread count", "threads", "requests/s",
                     _resources_by_level(claim, _level, rate),
                     f"The same {claim['figures'].get('clients', '?')} clients on pools of "
                     "different sizes; each point is one run."),
         _level_plot("Context switches per request", "threads", "switches per request",
-                    _resources_by_level(claim, _level, switches),
+                    _resources_by_level(claim, _level, switches_per_answer),
                     "Voluntary and involuntary context switches of the server per answer."),
     ]  # fmt: skip
 
@@ -356,29 +360,16 @@ def _long_lived(claim: dict[str, Any]) -> list[Figure]:
 
 
 def _chat(claim: dict[str, Any]) -> list[Figure]:
-    traces = []
-    for result in claim["experiments"].values():
-        for server, variant in _pairs(result):
-            runs = [r for r in result["runs"] if (r["server"], r["variant"]) == (server, variant)]
-            merged = _merged_histogram(
-                runs, lambda run: (run.get("chat") or {}).get("fanout_histogram")
-            )
-            if merged is not None and merged.get_total_count():
-                traces.append(_cdf_trace(f"{server} {variant} consumer", merged))
-    if not traces:
-        return []
-    figure = go.Figure(traces)
-    figure.update_layout(
-        xaxis={"type": "log", "title": "broadcast fan-out (ms, log scale)"},
-        yaxis={"title": "share of messages at or under", "tickformat": ".0%"},
-    )
-    return [
-        Figure(
-            "Broadcast fan-out distribution",
-            "From a message's send to its delivery to the last member of its room.",
-            _styled(figure),
-        )
+    traces = [
+        trace
+        for result in claim["experiments"].values()
+        for trace in _cdf_traces(result, _fanout_histogram, " consumer")
     ]
+    figure = _cdf_figure(
+        traces, "broadcast fan-out", "messages", "Broadcast fan-out distribution",
+        "From a message's send to its delivery to the last member of its room.",
+    )  # fmt: skip
+    return [] if figure is None else [figure]
 
 
 def _level_plot(

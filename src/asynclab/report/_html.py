@@ -145,7 +145,6 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
                 "skipped": claim.get("skipped", {}),
             }
         )
-    repeats = results["run"].get("repeat") or _profile_repeat(results)
     template = environment.get_template("report.html")
     return template.render(
         run=results["run"],
@@ -154,7 +153,7 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
         interrupted=results.get("interrupted", False),
         claims=claims,
         comparison=compare_runs(earlier, results) if earlier is not None else None,
-        repeats=repeats,
+        repeats=_profile_repeat(results),
         window=_window(results),
         pinning=_pinning(results),
         generator=_busiest_generator(results),

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from asynclab.errors import UsageError
-
-RUN_SCHEMA = "asynclab.run/1"
+from asynclab.lab._run import SCHEMA as RUN_SCHEMA
 
 
 def load_results(directory: Path) -> dict[str, Any]:
