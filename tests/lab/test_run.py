@@ -50,6 +50,7 @@ def test_an_interrupted_run_leaves_valid_json_with_every_claim(
     assert data["interrupted"]
     assert [claim["id"] for claim in data["claims"]] == list(CLAIM_IDS)
     assert all(claim["verdict"] == "not run" and claim["reason"] for claim in data["claims"])
+    assert all(claim["meaning"] for claim in data["claims"])  # the report's plain reading
 
 
 def test_steps_above_a_broken_one_are_skipped_and_judged_without(

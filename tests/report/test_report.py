@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import json
+import math
 import os
 import shutil
 from html.parser import HTMLParser
@@ -90,6 +91,55 @@ def test_the_comparison_marks_a_changed_verdict() -> None:
     assert "(changed)" in html and html.count("(changed)") == 1
 
 
+def test_the_comparison_draws_each_plot_beside_the_old_one_on_shared_axes() -> None:
+    from asynclab.report._figures import claim_figures, share_axes
+
+    old = smoke_results()
+    new = copy.deepcopy(old)
+    html = render_html(new, earlier=old)
+    plots = sum(len(claim_figures(claim)) for claim in new["claims"])
+    assert html.count('<div class="pair">') == plots > 0
+    # The old run's blocking p99s were 10 times higher: both plots take the wider range.
+    claim = next(c for c in new["claims"] if c["id"] == "blocking-call-collapse")
+    slower = copy.deepcopy(claim)
+    for bench in slower["experiments"].values():
+        for run in bench["runs"]:
+            run["load"]["histogram"] = _scaled(run["load"]["histogram"], 10)
+    old_figure, new_figure = claim_figures(slower)[0], claim_figures(claim)[0]
+    share_axes(old_figure, new_figure)
+    assert old_figure.figure.layout.xaxis.range == new_figure.figure.layout.xaxis.range
+    new_top = max(max(trace.x) for trace in new_figure.figure.data)
+    old_top = max(max(trace.x) for trace in old_figure.figure.data)
+    assert old_top > 5 * new_top
+    high = new_figure.figure.layout.xaxis.range[1]  # log10 units
+    assert high >= math.log10(old_top)  # the old run's tail widened this run's axis too
+
+
+def _scaled(blob: str, factor: int) -> str:
+    """An encoded HdrHistogram with every value multiplied by ``factor``."""
+    from hdrh.histogram import HdrHistogram
+
+    histogram = HdrHistogram.decode(blob)
+    scaled = HdrHistogram(1, histogram.highest_trackable_value * factor, 3)
+    for item in histogram.get_recorded_iterator():
+        scaled.record_value(item.value_iterated_to * factor, item.count_at_value_iterated_to)
+    return bytes(scaled.encode()).decode()
+
+
+def test_the_comparison_tells_a_change_beyond_noise_from_one_within_it() -> None:
+    old = smoke_results()
+    new = copy.deepcopy(old)
+    claim = next(c for c in new["claims"] if c["id"] == "switch-cost")
+    claim["figures"]["per_switch_us"] = {"median": 900.0, "low": 800.0, "high": 1000.0, "n": 4}
+    rows = {(r["claim"], r["name"]): r for r in compare_runs(old, new)["figures"]}
+    per_switch = rows[("switch-cost", "per_switch_us")]
+    assert per_switch["beyond_noise"] == "yes" and per_switch["new"] == "900 [800-1,000]"
+    hello = rows[("single-request-not-faster", "hello.async_over_sync_p50")]
+    assert hello["ratio"] == "same"  # an unchanged figure is not a change
+    fanout = rows[("fanout-parallel", "n")]
+    assert fanout["ratio"] == "same" and fanout["beyond_noise"] == ""
+
+
 def _cli(argv: list[str]) -> int | str | None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -127,30 +177,33 @@ def test_a_browser_opens_the_report_without_errors_and_draws_it(tmp_path: Path) 
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    report = tmp_path / "report.html"
+    report, compared = tmp_path / "report.html", tmp_path / "compare.html"
     report.write_text(render_html(smoke_results()))
-    problems: list[str] = []
+    compared.write_text(render_html(smoke_results(), earlier=smoke_results()))
+    problems: list[str] = []  # of the page open now
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        # Any request leaving the file is a failure: the report must work offline.
-        page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:"))
-                else problems.append(f"request to {r.url}"))  # fmt: skip
-        page.goto(report.as_uri())
-        page.wait_for_selector(".plot .main-svg")  # plotly drew at least one plot
-        plots = page.locator(".plot").count()
-        drawn = page.locator(".plot:has(.main-svg)").count()
-        shot = tmp_path / "report.png"
-        page.screenshot(path=str(shot), full_page=False)
-        browser.close()
-    assert problems == []
-    assert drawn == plots >= len(CLAIM_IDS)  # every plot drawn, at least one per claim
-    from PIL import Image
+        for document in (report, compared):
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            # Any request leaving the file is a failure: the report must work offline.
+            page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:"))
+                    else problems.append(f"request to {r.url}"))  # fmt: skip
+            page.goto(document.as_uri())
+            page.wait_for_selector(".plot .main-svg")  # plotly drew at least one plot
+            plots = page.locator(".plot").count()
+            drawn = page.locator(".plot:has(.main-svg)").count()
+            shot = document.with_suffix(".png")
+            page.screenshot(path=str(shot), full_page=False)
+            page.close()
+            assert problems == [], document.name
+            assert drawn == plots >= len(CLAIM_IDS), document.name  # every plot drawn
+            from PIL import Image
 
-    pixels = Image.open(shot).convert("L").getextrema()
-    assert pixels[0] < pixels[1]  # not a blank page
+            pixels = Image.open(shot).convert("L").getextrema()
+            assert pixels[0] < pixels[1], document.name  # not a blank page
+        browser.close()
 
 
 def test_every_measured_claim_has_a_plot_and_long_windows_get_a_timeline() -> None:
@@ -168,6 +221,33 @@ def test_every_measured_claim_has_a_plot_and_long_windows_get_a_timeline() -> No
                 for s in range(3)
             ]
     assert any(f.title.startswith("Timeline") for f in claim_figures(uploads))
+
+
+def test_load_steps_get_a_timeline_and_memory_levels_a_throughput_plot() -> None:
+    from asynclab.report._figures import claim_figures
+
+    claims = {claim["id"]: claim for claim in smoke_results()["claims"]}
+    steadier = {f.title: f for f in claim_figures(claims["steadier-under-load"])}
+    timeline = steadier["Timeline across the load steps"].figure
+    assert {trace.name for trace in timeline.data} == set(
+        claims["steadier-under-load"]["figures"]["held_rate"]
+    )
+    for trace in timeline.data:  # the steps laid end to end: time only moves forward
+        assert list(trace.x) == sorted(trace.x) and list(trace.customdata) == sorted(
+            trace.customdata
+        )
+    memory = {f.title: f for f in claim_figures(claims["memory-per-request"])}
+    throughput = memory["Throughput against concurrency"].figure
+    assert len(throughput.data) == 2 and all(len(trace.x) >= 2 for trace in throughput.data)
+
+
+def test_what_it_means_comes_from_the_results_or_the_claim() -> None:
+    results = smoke_results()
+    assert "meaning" not in results["claims"][0]  # written before it was stored
+    html = render_html(results)
+    assert html.count("What this means for your app") == len(results["claims"])
+    results["claims"][0]["meaning"] = "A stored reading <wins>."
+    assert "A stored reading &lt;wins&gt;." in render_html(results)
 
 
 def test_each_pair_gets_its_own_distribution() -> None:

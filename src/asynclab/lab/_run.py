@@ -131,6 +131,7 @@ class ResultsStore:
                     reason="not judged yet (interrupted before its turn)",
                 ).to_dict()
             )  # fmt: skip
+            entry["meaning"] = claim.meaning
             prefix = f"{claim_id}/"
             entry["experiments"] = {
                 k: v for k, v in self.experiments.items() if k.startswith(prefix)

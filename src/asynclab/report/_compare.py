@@ -2,26 +2,52 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from asynclab.report._verdicts import machine_line
 
 
-def _numbers(figures: Any, prefix: str = "") -> dict[str, float]:
-    """A claim's named figures, flattened: an estimate counts as its median."""
-    found: dict[str, float] = {}
+@dataclass(frozen=True)
+class _Number:
+    """One named figure of a claim: a plain value, or an estimate's median and interval."""
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+
+    def shown(self) -> str:
+        if self.low is None or self.high is None:
+            return f"{self.value:,.4g}"
+        return f"{self.value:,.4g} [{self.low:,.4g}-{self.high:,.4g}]"
+
+
+def _numbers(figures: Any, prefix: str = "") -> dict[str, _Number]:
+    """A claim's named figures, flattened (lists of points are left to the plots)."""
+    found: dict[str, _Number] = {}
     if isinstance(figures, dict):
-        if "median" in figures and isinstance(figures["median"], int | float):
-            return {prefix: float(figures["median"])}
+        median = figures.get("median")
+        if isinstance(median, int | float):
+            low, high = figures.get("low"), figures.get("high")
+            return {prefix: _Number(float(median), low, high)}
         for key, value in figures.items():
             found.update(_numbers(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(figures, int | float) and not isinstance(figures, bool):
-        found[prefix] = float(figures)
+        found[prefix] = _Number(float(figures))
     return found
 
 
-def _shown(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.4g}"
+def _change(old: _Number, new: _Number) -> tuple[str, str]:
+    """The ratio new/old, and whether it is beyond the runs' own noise."""
+    if old.value == new.value:
+        return "same", ""  # a setting both runs shared, or an identical count
+    ratio = f"{new.value / old.value:.2f}x" if old.value else "-"
+    if None in (old.low, old.high, new.low, new.high):
+        return ratio, ""
+    assert old.low is not None and old.high is not None
+    assert new.low is not None and new.high is not None
+    apart = new.low > old.high or new.high < old.low
+    return ratio, "yes" if apart else "no (intervals overlap)"
 
 
 def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -55,10 +81,10 @@ def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             earlier = old_numbers.get(name)
             if earlier is None:
                 continue
-            ratio = f"{value / earlier:.2f}x" if earlier else "-"
+            ratio, beyond_noise = _change(earlier, value)
             figures.append(
-                {"claim": claim["id"], "name": name, "old": _shown(earlier), "new": _shown(value),
-                 "ratio": ratio}
+                {"claim": claim["id"], "name": name, "old": earlier.shown(), "new": value.shown(),
+                 "ratio": ratio, "beyond_noise": beyond_noise}
             )  # fmt: skip
     return {
         "old_machine": machine_line(old),

@@ -6,6 +6,7 @@ the HTML template embeds them as JSON, drawn by the plotly.js inlined once in th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -231,8 +232,48 @@ def _steadier(claim: dict[str, Any]) -> list[Figure]:
             "lowest rate, with <= 1% errors). Steps above a deployment's first broken one were "
             "not run.",
             _styled(figure),
-        )
+        ),
+        _step_timeline(claim),
     ]
+
+
+def _step_timeline(claim: dict[str, Any]) -> Figure:
+    """Per-second p99 across a deployment's load steps, laid end to end in rising rate."""
+    steps: dict[str, list[tuple[float, list[dict[str, Any]]]]] = {}
+    for experiment_id, result in claim["experiments"].items():
+        _, deployment, rate_part = experiment_id.split("/")
+        for run in result["runs"]:
+            timeline = (run.get("load") or {}).get("timeline")
+            if run.get("status") == "ok" and timeline:
+                rate = float(rate_part.removeprefix("rate="))
+                steps.setdefault(deployment, []).append((rate, timeline))
+    figure = go.Figure()
+    for deployment, timelines in steps.items():
+        x, y, rates = [], [], []
+        elapsed = 0
+        for rate, timeline in sorted(timelines, key=lambda step: step[0]):
+            for second in timeline:
+                if second["p99_ms"] is not None:
+                    x.append(elapsed + second["second"] + 0.5)
+                    y.append(second["p99_ms"])
+                    rates.append(rate)
+            elapsed += len(timeline)
+        figure.add_trace(go.Scatter(
+            x=x, y=y, customdata=rates, mode="lines+markers", name=deployment,
+            hovertemplate="%{customdata:g} requests/s: p99 %{y:.3g} ms<extra>" + deployment
+            + "</extra>",
+        ))  # fmt: skip
+    figure.update_layout(
+        xaxis={"title": "measured seconds, the steps end to end (rate rising)"},
+        yaxis={"type": "log", "title": "p99 that second (ms, log scale)"},
+    )
+    return Figure(
+        "Timeline across the load steps",
+        "The p99 of the requests scheduled in each second of each step's window; a "
+        "deployment's steps follow one another from the lowest rate up (hover for the rate), "
+        "so the climb where it breaks shows as a wall. Warm-ups are not shown.",
+        _styled(figure),
+    )
 
 
 def _switch_cost(claim: dict[str, Any]) -> list[Figure]:
@@ -297,6 +338,11 @@ def _resources_by_level(
     return series
 
 
+def _answers_per_s(run: dict[str, Any]) -> float | None:
+    figures = run.get("figures")
+    return float(figures["rate"]) if figures else None
+
+
 def _level(experiment_id: str) -> int:
     return int(experiment_id.rsplit("=", 1)[1])
 
@@ -313,6 +359,12 @@ def _memory(claim: dict[str, Any]) -> list[Figure]:
     rss = _resources_by_level(claim, _level, rss_above_idle_mb)
     thread_counts = _resources_by_level(claim, _level, threads)
     return [
+        _level_plot("Throughput against concurrency", "clients, each holding one slow request",
+                    "answers/s", _resources_by_level(claim, _level, _answers_per_s),
+                    "Closed model: each client waits for its answer before it sends again, so "
+                    "a server that holds every client's request at once answers clients / "
+                    "request time per second (a straight line here); a flattening shows where "
+                    "it began to queue them."),
         _level_plot("RSS above the idle server", "clients, each holding one slow request",
                     "mean RSS above idle (MB)", rss,
                     "Mean RSS of the server's process tree over the window, minus the idle "
@@ -324,13 +376,9 @@ def _memory(claim: dict[str, Any]) -> list[Figure]:
 
 
 def _thread_count(claim: dict[str, Any]) -> list[Figure]:
-    def rate(run: dict[str, Any]) -> float | None:
-        figures = run.get("figures")
-        return float(figures["rate"]) if figures else None
-
     return [
         _level_plot("Throughput against the thread count", "threads", "requests/s",
-                    _resources_by_level(claim, _level, rate),
+                    _resources_by_level(claim, _level, _answers_per_s),
                     f"The same {claim['figures'].get('clients', '?')} clients on pools of "
                     "different sizes; each point is one run."),
         _level_plot("Context switches per request", "threads", "switches per request",
@@ -406,3 +454,26 @@ _BUILDERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
     "long-lived-connections": _long_lived,
     "websocket-chat": _chat,
 }
+
+
+def share_axes(*figures: Figure) -> None:
+    """Give figures of the same plot (an old and a new run's) the same axis ranges, so that
+    side by side the eye compares the curves, not two scales."""
+    for axis in ("x", "y"):
+        values = [
+            float(value)
+            for figure in figures
+            for trace in figure.figure.data
+            for value in (getattr(trace, axis, None) or ())
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        ]
+        layout_axis = figures[0].figure.layout[f"{axis}axis"]
+        log = layout_axis.type == "log"
+        if log:
+            values = [math.log10(value) for value in values if value > 0]
+        if not values:
+            continue
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.05 or (0.1 if log else abs(high) * 0.05 or 1.0)
+        for figure in figures:
+            figure.figure.update_layout({f"{axis}axis": {"range": [low - pad, high + pad]}})

@@ -10,51 +10,19 @@ import jinja2
 import plotly.offline
 
 import asynclab
+from asynclab.lab.claims import CLAIMS
 from asynclab.report._compare import compare_runs
-from asynclab.report._figures import claim_figures
+from asynclab.report._figures import claim_figures, share_axes
 from asynclab.report._verdicts import machine_line
 
-# Plain-language reading of each claim, whatever its verdict: the mechanism a team should
-# know about. The numbers beside it are the run's own.
-MEANING = {
-    "fanout-parallel": "A view that calls several independent APIs one after another waits "
-    "for the sum of their latencies; overlapping the calls (an async view with asyncio.gather, "
-    "or a thread pool inside a sync view) can bring it down towards the slowest call. The "
-    "numbers above show how close each variant came here.",
-    "single-request-not-faster": "Async is about how many requests a worker can keep waiting "
-    "at once, not about the speed of one: Django's sync/async plumbing adds its own cost to "
-    "each request. Compare the p50s above before expecting a lone request to get faster.",
-    "steadier-under-load": "A thread-based server carries about threads / latency requests "
-    "per second of an I/O-bound view; past that, requests queue and the tail climbs. The "
-    "plot shows where each deployment measured here stopped being steady.",
-    "cpu-bound-no-gain": "CPU-bound work needs a core either way; on an event loop, a view "
-    "that computes also delays every other request on that worker (the hello p99 beside it "
-    "shows by how much here).",
-    "blocking-call-collapse": "A blocking call (time.sleep, requests, a sync driver) inside an "
-    "async view holds the event loop: no other request on that worker progresses meanwhile. "
-    "Use an async client, or move the call to a thread with sync_to_async.",
-    "async-orm-serialised": "Django's async ORM runs each query through sync_to_async in the "
-    "request's one sync thread, so gathering queries cannot overlap them; gathering other I/O "
-    "(HTTP calls) can. Both are measured above.",
-    "switch-cost": "Each sync/async crossing (a sync-only middleware in an async stack, a sync "
-    "view under ASGI) costs the time per switch measured above; weigh it against your views' "
-    "own latency before rewriting anything for it.",
-    "memory-per-request": "The resident memory an in-flight request costs, measured above for "
-    "a thread and for an async task. A thread's stack size is reserved address space, not "
-    "memory in use, so it is not what the RSS shows.",
-    "thread-count-cost": "A bigger pool lets more requests wait on I/O at once, at the price "
-    "of more threads to schedule; the switches, throughput and tail above show which side "
-    "won on this machine.",
-    "long-lived-connections": "Under WSGI an open stream holds a worker thread for as long as "
-    "it lasts; an ASGI server can hold many streams on one event loop. The capacities above "
-    "show what each setup held here.",
-    "slow-uploads": "Under WSGI a slow client holds a worker thread for its whole upload, and "
-    "fast requests wait once the pool is taken; an ASGI server reads request bodies on its "
-    "event loop. The p99s above show the difference here.",
-    "websocket-chat": "WebSockets need an ASGI server (Channels). A sync consumer handles each "
-    "message in a thread (through async_to_sync), an async one on the event loop; the fan-out "
-    "above compares them.",
-}
+
+def _meaning(claim: dict[str, Any]) -> str:
+    """The claim's plain-language "what this means", from results.json or, for results
+    written before it was stored there, from the claim itself."""
+    if claim.get("meaning"):
+        return str(claim["meaning"])
+    known = next((c for c in CLAIMS if c.id == claim["id"]), None)
+    return known.meaning if known is not None else ""
 
 
 def _css(verdict: str) -> str:
@@ -126,22 +94,32 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
     )
     environment.filters["css"] = _css
     counter = itertools.count(1)
+    old_claims = {claim["id"]: claim for claim in (earlier or {}).get("claims", [])}
     claims = []
     for claim in results["claims"]:
-        plots = [
-            {
-                "title": figure.title,
-                "caption": figure.caption,
-                "json": _script_safe(figure.to_json()),
-                "dom_id": next(counter),
-            }
-            for figure in claim_figures(claim)
-        ]
+        old_claim = old_claims.get(claim["id"])
+        old_figures = {f.title: f for f in claim_figures(old_claim)} if old_claim else {}
+        plots = []
+        for figure in claim_figures(claim):
+            old_figure = old_figures.get(figure.title)
+            if old_figure is not None:
+                share_axes(old_figure, figure)
+            plots.append(
+                {
+                    "title": figure.title,
+                    "caption": figure.caption,
+                    "json": _script_safe(figure.to_json()),
+                    "dom_id": next(counter),
+                    "old": None
+                    if old_figure is None
+                    else {"json": _script_safe(old_figure.to_json()), "dom_id": next(counter)},
+                }
+            )
         claims.append(
             {
                 **claim,
                 "plots": plots,
-                "meaning": MEANING.get(claim["id"], ""),
+                "meaning": _meaning(claim),
                 "skipped": claim.get("skipped", {}),
             }
         )

@@ -116,6 +116,9 @@ class Claim:
     id: str
     statement: str
     sources: tuple[str, ...]
+    meaning: str
+    """What the claim's mechanism means for an app, whatever the verdict: plain language for
+    the report, beside the run's own numbers."""
     experiments: Callable[[RunContext], list[Experiment]]
     judge: Callable[[RunContext, Results], ClaimVerdict]
 

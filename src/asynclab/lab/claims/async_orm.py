@@ -107,6 +107,11 @@ CLAIM = Claim(
         "concurrency"
     ),
     sources=("003", "004"),
+    meaning=(
+        "Django's async ORM runs each query through sync_to_async in the request's one sync "
+        "thread, so gathering queries cannot overlap them; gathering other I/O (HTTP calls) "
+        "can. Both are measured above."
+    ),
     experiments=experiments,
     judge=judge,
 )

@@ -82,6 +82,11 @@ CLAIM = Claim(
     id="blocking-call-collapse",
     statement="A blocking call inside an async view stalls every request on that worker",
     sources=("003",),
+    meaning=(
+        "A blocking call (time.sleep, requests, a sync driver) inside an async view holds the"
+        " event loop: no other request on that worker progresses meanwhile. Use an async "
+        "client, or move the call to a thread with sync_to_async."
+    ),
     experiments=experiments,
     judge=judge,
 )

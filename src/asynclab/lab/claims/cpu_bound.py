@@ -69,6 +69,11 @@ CLAIM = Claim(
     id="cpu-bound-no-gain",
     statement="Async does not speed up CPU-bound views",
     sources=("003",),
+    meaning=(
+        "CPU-bound work needs a core either way; on an event loop, a view that computes also "
+        "delays every other request on that worker (the hello p99 beside it shows by how much"
+        " here)."
+    ),
     experiments=experiments,
     judge=judge,
 )

@@ -118,6 +118,11 @@ CLAIM_STREAMS = Claim(
     id="long-lived-connections",
     statement="Streaming, SSE and long polling need async",
     sources=("002",),
+    meaning=(
+        "Under WSGI an open stream holds a worker thread for as long as it lasts; an ASGI "
+        "server can hold many streams on one event loop. The capacities above show what each "
+        "setup held here."
+    ),
     experiments=stream_experiments,
     judge=stream_judge,
 )
@@ -177,6 +182,11 @@ CLAIM_UPLOADS = Claim(
     id="slow-uploads",
     statement="Slow uploads block sync workers",
     sources=("002",),
+    meaning=(
+        "Under WSGI a slow client holds a worker thread for its whole upload, and fast "
+        "requests wait once the pool is taken; an ASGI server reads request bodies on its "
+        "event loop. The p99s above show the difference here."
+    ),
     experiments=upload_experiments,
     judge=upload_judge,
 )
@@ -242,6 +252,11 @@ CLAIM_CHAT = Claim(
     id="websocket-chat",
     statement="Real-time chat is an async job (Channels)",
     sources=("002", "003"),
+    meaning=(
+        "WebSockets need an ASGI server (Channels). A sync consumer handles each message in a"
+        " thread (through async_to_sync), an async one on the event loop; the fan-out above "
+        "compares them."
+    ),
     experiments=chat_experiments,
     judge=chat_judge,
 )

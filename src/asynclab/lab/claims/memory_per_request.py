@@ -122,6 +122,11 @@ CLAIM = Claim(
     id="memory-per-request",
     statement="A thread costs about 8 MB, an async task about 1 KB",
     sources=("002",),
+    meaning=(
+        "The resident memory an in-flight request costs, measured above for a thread and for "
+        "an async task. A thread's stack size is reserved address space, not memory in use, "
+        "so it is not what the RSS shows."
+    ),
     experiments=experiments,
     judge=judge,
 )

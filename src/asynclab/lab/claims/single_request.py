@@ -68,6 +68,11 @@ CLAIM = Claim(
     id="single-request-not-faster",
     statement="Async does not make an individual request faster; it can be slower",
     sources=("002",),
+    meaning=(
+        "Async is about how many requests a worker can keep waiting at once, not about the "
+        "speed of one: Django's sync/async plumbing adds its own cost to each request. "
+        "Compare the p50s above before expecting a lone request to get faster."
+    ),
     experiments=experiments,
     judge=judge,
 )

@@ -177,6 +177,11 @@ CLAIM = Claim(
     id="steadier-under-load",
     statement="Async keeps latency steadier under load for I/O-bound views",
     sources=("000", "002"),
+    meaning=(
+        "A thread-based server carries about threads / latency requests per second of an "
+        "I/O-bound view; past that, requests queue and the tail climbs. The plot shows where "
+        "each deployment measured here stopped being steady."
+    ),
     experiments=experiments,
     judge=judge,
 )

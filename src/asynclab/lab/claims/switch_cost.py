@@ -96,6 +96,11 @@ CLAIM = Claim(
     id="switch-cost",
     statement="Each sync/async context switch costs around a millisecond",
     sources=("004",),
+    meaning=(
+        "Each sync/async crossing (a sync-only middleware in an async stack, a sync view "
+        "under ASGI) costs the time per switch measured above; weigh it against your views' "
+        "own latency before rewriting anything for it."
+    ),
     experiments=experiments,
     judge=judge,
 )

@@ -136,6 +136,11 @@ CLAIM = Claim(
     id="thread-count-cost",
     statement="More threads blocked on I/O mean more context switches and lower performance",
     sources=("000",),
+    meaning=(
+        "A bigger pool lets more requests wait on I/O at once, at the price of more threads "
+        "to schedule; the switches, throughput and tail above show which side won on this "
+        "machine."
+    ),
     experiments=experiments,
     judge=judge,
 )
