@@ -138,6 +138,7 @@ def test_the_comparison_tells_a_change_beyond_noise_from_one_within_it() -> None
     assert hello["ratio"] == "same"  # an unchanged figure is not a change
     fanout = rows[("fanout-parallel", "n")]
     assert fanout["ratio"] == "same" and fanout["beyond_noise"] == ""
+    assert "1 changed beyond noise" in render_html(new, earlier=old)
 
 
 def _cli(argv: list[str]) -> int | str | None:
@@ -238,7 +239,10 @@ def test_load_steps_get_a_timeline_and_memory_levels_a_throughput_plot() -> None
         )
     memory = {f.title: f for f in claim_figures(claims["memory-per-request"])}
     throughput = memory["Throughput against concurrency"].figure
-    assert len(throughput.data) == 2 and all(len(trace.x) >= 2 for trace in throughput.data)
+    lines = [trace for trace in throughput.data if trace.mode == "lines"]
+    assert len(lines) == 2 and all(len(trace.x) == 2 for trace in lines)  # a median per level
+    runs = [trace for trace in throughput.data if trace.mode == "markers"]
+    assert sum(len(trace.x) for trace in runs) == 8  # 2 pairs x 2 levels x 2 repeats
 
 
 def test_what_it_means_comes_from_the_results_or_the_claim() -> None:

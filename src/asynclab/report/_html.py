@@ -4,15 +4,18 @@ from results.json alone, optionally beside an earlier run's results for comparis
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import jinja2
+import plotly.io
 import plotly.offline
+import plotly.utils
 
 import asynclab
 from asynclab.lab.claims import CLAIMS
 from asynclab.report._compare import compare_runs
-from asynclab.report._figures import claim_figures, share_axes
+from asynclab.report._figures import TEMPLATE, claim_figures, share_axes
 from asynclab.report._verdicts import machine_line
 
 
@@ -139,7 +142,13 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
         schema=results.get("schema", "?"),
         asynclab_version=getattr(asynclab, "__version__", "?"),
         plotly_js=_script_safe(plotly.offline.get_plotlyjs()),
+        plot_template=_script_safe(_template_json()),
     )
+
+
+def _template_json() -> str:
+    template = plotly.io.templates[TEMPLATE].to_plotly_json()
+    return json.dumps(template, cls=plotly.utils.PlotlyJSONEncoder)
 
 
 def _profile_repeat(results: dict[str, Any]) -> str:
