@@ -6,6 +6,7 @@ import copy
 import csv
 import gzip
 import io
+import itertools
 import json
 import math
 import os
@@ -92,7 +93,7 @@ def test_the_comparison_marks_a_changed_verdict() -> None:
 
 
 def test_the_comparison_draws_each_plot_beside_the_old_one_on_shared_axes() -> None:
-    from asynclab.report._figures import claim_figures, share_axes
+    from asynclab.report._figures import claim_figures
 
     old = smoke_results()
     new = copy.deepcopy(old)
@@ -101,18 +102,33 @@ def test_the_comparison_draws_each_plot_beside_the_old_one_on_shared_axes() -> N
     assert html.count('<div class="pair">') == plots > 0
     # The old run's blocking p99s were 10 times higher: both plots take the wider range.
     claim = next(c for c in new["claims"] if c["id"] == "blocking-call-collapse")
-    slower = copy.deepcopy(claim)
+    slower = next(c for c in old["claims"] if c["id"] == "blocking-call-collapse")
     for bench in slower["experiments"].values():
         for run in bench["runs"]:
             run["load"]["histogram"] = _scaled(run["load"]["histogram"], 10)
-    old_figure, new_figure = claim_figures(slower)[0], claim_figures(claim)[0]
-    share_axes(old_figure, new_figure)
-    assert old_figure.figure.layout.xaxis.range == new_figure.figure.layout.xaxis.range
-    new_top = max(max(trace.x) for trace in new_figure.figure.data)
-    old_top = max(max(trace.x) for trace in old_figure.figure.data)
+    drawn = _drawn_figures(render_html(new, earlier=old))
+    old_figure, new_figure = claim_figures(slower)[0].figure, claim_figures(claim)[0].figure
+    old_drawn = next(f for f in drawn if f["data"][0]["x"] == list(old_figure.data[0].x))
+    new_drawn = next(f for f in drawn if f["data"][0]["x"] == list(new_figure.data[0].x))
+    assert old_drawn["layout"]["xaxis"]["range"] == new_drawn["layout"]["xaxis"]["range"]
+    new_top = max(max(trace.x) for trace in new_figure.data)
+    old_top = max(max(trace.x) for trace in old_figure.data)
     assert old_top > 5 * new_top
-    high = new_figure.figure.layout.xaxis.range[1]  # log10 units
+    high = new_drawn["layout"]["xaxis"]["range"][1]  # log10 units
     assert high >= math.log10(old_top)  # the old run's tail widened this run's axis too
+    # ... and each server keeps its color in both plots.
+    colors = [{t["name"]: t["line"]["color"] for t in f["data"]} for f in (old_drawn, new_drawn)]
+    assert colors[0] == colors[1]
+
+
+def _drawn_figures(html: str) -> list[dict[str, Any]]:
+    """The figures the page hands to Plotly, parsed back from its script."""
+    decoder = json.JSONDecoder()
+    figures = []
+    for part in html.split('draw("plot-')[1:]:
+        figure, _ = decoder.raw_decode(part[part.index("{") :])
+        figures.append(figure)
+    return figures
 
 
 def _scaled(blob: str, factor: int) -> str:
@@ -129,16 +145,29 @@ def _scaled(blob: str, factor: int) -> str:
 def test_the_comparison_tells_a_change_beyond_noise_from_one_within_it() -> None:
     old = smoke_results()
     new = copy.deepcopy(old)
-    claim = next(c for c in new["claims"] if c["id"] == "switch-cost")
-    claim["figures"]["per_switch_us"] = {"median": 900.0, "low": 800.0, "high": 1000.0, "n": 4}
+    new_claims = {claim["id"]: claim for claim in new["claims"]}
+    new_claims["switch-cost"]["figures"]["per_switch_us"] = {
+        "median": 900.0, "low": 800.0, "high": 1000.0, "n": 4,
+    }  # fmt: skip
+    hello = new_claims["single-request-not-faster"]["figures"]["hello"]
+    hello["async_over_sync_p50"] = {"median": 2.2, "low": 1.6, "high": 2.6, "n": 2}  # overlaps
+    threads = new_claims["thread-count-cost"]["figures"]
+    threads["rate_64_over_8"] = {"median": 7.0, "low": 7.0, "high": 7.0, "n": 2}  # no spread
     rows = {(r["claim"], r["name"]): r for r in compare_runs(old, new)["figures"]}
     per_switch = rows[("switch-cost", "per_switch_us")]
-    assert per_switch["beyond_noise"] == "yes" and per_switch["new"] == "900 [800-1,000]"
-    hello = rows[("single-request-not-faster", "hello.async_over_sync_p50")]
-    assert hello["ratio"] == "same"  # an unchanged figure is not a change
+    assert per_switch["beyond_noise"] == "yes"
+    assert per_switch["new"] == "900 [800-1,000, range of 4 runs]"
+    assert rows[("single-request-not-faster", "hello.async_over_sync_p50")]["beyond_noise"] == (
+        "no (intervals overlap)"
+    )
+    assert rows[("thread-count-cost", "rate_64_over_8")]["beyond_noise"] == "unknown (no spread)"
     fanout = rows[("fanout-parallel", "n")]
-    assert fanout["ratio"] == "same" and fanout["beyond_noise"] == ""
+    assert fanout["ratio"] == "equal" and fanout["beyond_noise"] == ""
     assert "1 changed beyond noise" in render_html(new, earlier=old)
+    # A figure at or under zero moves by a difference, not a ratio.
+    new_claims["switch-cost"]["figures"]["per_switch_us"]["median"] = -20.0
+    rows = {(r["claim"], r["name"]): r for r in compare_runs(old, new)["figures"]}
+    assert rows[("switch-cost", "per_switch_us")]["ratio"].startswith("-")
 
 
 def _cli(argv: list[str]) -> int | str | None:
@@ -234,12 +263,11 @@ def test_load_steps_get_a_timeline_and_memory_levels_a_throughput_plot() -> None
         claims["steadier-under-load"]["figures"]["held_rate"]
     )
     for trace in timeline.data:  # the steps laid end to end: time only moves forward
-        assert list(trace.x) == sorted(trace.x) and list(trace.customdata) == sorted(
-            trace.customdata
-        )
+        seconds = [x for x in trace.x if x is not None]
+        assert all(a < b for a, b in itertools.pairwise(seconds)) and len(seconds) >= 2
     memory = {f.title: f for f in claim_figures(claims["memory-per-request"])}
     throughput = memory["Throughput against concurrency"].figure
-    lines = [trace for trace in throughput.data if trace.mode == "lines"]
+    lines = [t for t in throughput.data if t.mode == "lines" and t.legendgroup != "ideal"]
     assert len(lines) == 2 and all(len(trace.x) == 2 for trace in lines)  # a median per level
     runs = [trace for trace in throughput.data if trace.mode == "markers"]
     assert sum(len(trace.x) for trace in runs) == 8  # 2 pairs x 2 levels x 2 repeats

@@ -42,13 +42,15 @@ class Estimate:
         """The interval's width relative to its median: the noise figure a verdict quotes."""
         return (self.high - self.low) / abs(self.median) if self.median else math.inf
 
-    def describe(self, unit: str = "x", digits: int = 2) -> str:
+    def describe(self, unit: str = "x", digits: int = 2, number: str | None = None) -> str:
+        """``number``: a format spec for the figures (default: ``digits`` decimals)."""
+        spec = number or f".{digits}f"
         if self.n == 1:
-            return f"{self.median:.{digits}f}{unit} (one run: no interval)"
+            return f"{self.median:{spec}}{unit} (one run: no interval)"
         what = "range of" if self.n <= 5 else "95% CI over"  # see the module's docstring
         return (
-            f"{self.median:.{digits}f}{unit} "
-            f"[{self.low:.{digits}f}-{self.high:.{digits}f}, {what} {self.n} runs]"
+            f"{self.median:{spec}}{unit} "
+            f"[{self.low:{spec}}-{self.high:{spec}}, {what} {self.n} runs]"
         )
 
     def to_dict(self) -> dict[str, float | int | None]:

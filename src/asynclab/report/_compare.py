@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+from asynclab.lab._stats import Estimate
 from asynclab.report._verdicts import machine_line
 
 
 @dataclass(frozen=True)
 class _Number:
-    """One named figure of a claim: a plain value, or an estimate's median and interval."""
+    """One named figure of a claim: a plain value, or an estimate over ``n`` runs."""
 
     value: float
-    low: float | None = None
-    high: float | None = None
+    estimate: Estimate | None = None
 
     def shown(self) -> str:
-        if self.low is None or self.high is None:
+        if self.estimate is None:
             return f"{self.value:,.4g}"
-        return f"{self.value:,.4g} [{self.low:,.4g}-{self.high:,.4g}]"
+        return self.estimate.describe(unit="", number=",.4g")
+
+    @property
+    def has_spread(self) -> bool:
+        """Whether the runs gave an interval to judge a change by (one run, or repeats that
+        all agreed, give none)."""
+        e = self.estimate
+        return (
+            e is not None
+            and e.n > 1
+            and math.isfinite(e.low)
+            and math.isfinite(e.high)
+            and (e.low < e.high)
+        )
 
 
 def _numbers(figures: Any, prefix: str = "") -> dict[str, _Number]:
@@ -29,7 +43,13 @@ def _numbers(figures: Any, prefix: str = "") -> dict[str, _Number]:
         median = figures.get("median")
         if isinstance(median, int | float):
             low, high = figures.get("low"), figures.get("high")
-            return {prefix: _Number(float(median), low, high)}
+            estimate = Estimate(
+                float(median),
+                -math.inf if low is None else float(low),
+                math.inf if high is None else float(high),
+                int(figures.get("n") or 1),
+            )
+            return {prefix: _Number(float(median), estimate)}
         for key, value in figures.items():
             found.update(_numbers(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(figures, int | float) and not isinstance(figures, bool):
@@ -38,16 +58,20 @@ def _numbers(figures: Any, prefix: str = "") -> dict[str, _Number]:
 
 
 def _change(old: _Number, new: _Number) -> tuple[str, str]:
-    """The ratio new/old, and whether it is beyond the runs' own noise."""
+    """How the figure moved (a ratio, or a difference where a ratio means nothing), and
+    whether the move is beyond the runs' own noise."""
     if old.value == new.value:
-        return "same", ""  # a setting both runs shared, or an identical count
-    ratio = f"{new.value / old.value:.2f}x" if old.value else "-"
-    if None in (old.low, old.high, new.low, new.high):
-        return ratio, ""
-    assert old.low is not None and old.high is not None
-    assert new.low is not None and new.high is not None
-    apart = new.low > old.high or new.high < old.low
-    return ratio, "yes" if apart else "no (intervals overlap)"
+        return "equal", ""
+    if old.value > 0 and new.value > 0:
+        moved = f"{new.value / old.value:.2f}x"
+    else:  # a ratio of values at or under zero (a slope, a growth) would mislead
+        moved = f"{new.value - old.value:+,.4g}"
+    if old.estimate is None or new.estimate is None:
+        return moved, ""
+    if not (old.has_spread and new.has_spread):
+        return moved, "unknown (no spread)"
+    apart = new.estimate.low > old.estimate.high or new.estimate.high < old.estimate.low
+    return moved, "yes" if apart else "no (intervals overlap)"
 
 
 def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

@@ -1,228 +1,139 @@
 """The plots of a report, built from results.json alone (one list of figures per claim).
 
-Each builder reads the bench JSON a claim's experiments stored and returns Plotly figures;
-the HTML template embeds them as JSON, drawn by the plotly.js inlined once in the page.
+Each builder reads the bench JSON a claim's experiments stored and returns Plotly figures
+(none where nothing measured); the HTML template embeds them as JSON, drawn by the
+plotly.js inlined once in the page.
 """
 
 from __future__ import annotations
 
-import math
-import statistics
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
-import plotly.colors
 import plotly.graph_objects as go
-from hdrh.histogram import HdrHistogram
 
 from asynclab.lab.claims._base import rss_above_idle, switches_per_answer
-
-# Percentiles at which a latency CDF is drawn: dense in the tail, where servers differ.
-_CDF_PERCENTILES = (
-    [float(p) for p in range(0, 90, 2)]
-    + [90 + i * 0.5 for i in range(18)]
-    + [99.0, 99.5, 99.9, 99.99, 100.0]
+from asynclab.report._plotting import (
+    Figure,
+    Series,
+    TimelineTrace,
+    cdf_figure,
+    cdf_traces,
+    color_by_group,
+    level_plot,
+    styled,
+    timeline_figure,
 )
+
 _MAX_CDF_EXPERIMENTS = 4  # beyond this a claim's CDFs would bury its other plots
 
-
-@dataclass(frozen=True)
-class Figure:
-    """One plot: what it shows (the caption) and the Plotly figure."""
-
-    title: str
-    caption: str
-    figure: go.Figure
-
-    def to_json(self) -> str:
-        return str(self.figure.to_json())
+Builder = Callable[[dict[str, Any]], list[Figure | None]]
 
 
 def claim_figures(claim: dict[str, Any]) -> list[Figure]:
     """The plots for one claim of results.json (none for a claim that was not measured)."""
     if not claim.get("experiments"):
         return []
-    builder = _BUILDERS.get(claim["id"], _latency_cdfs)
-    try:
-        return builder(claim)
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        # A plot must never stop the report: the verdict table and numbers still render.
-        return []
-
-
-# --- latency distributions -----------------------------------------------------------------
-
-
-def _load_histogram(run: dict[str, Any]) -> str | None:
-    return (run.get("load") or {}).get("histogram")
-
-
-def _fanout_histogram(run: dict[str, Any]) -> str | None:
-    return (run.get("chat") or {}).get("fanout_histogram")
-
-
-def _merged_histogram(
-    runs: Iterable[dict[str, Any]],
-    blob_of: Callable[[dict[str, Any]], str | None] = _load_histogram,
-) -> HdrHistogram | None:
-    """The HdrHistograms of the runs that measured, added together (None if none did)."""
-    merged: HdrHistogram | None = None
-    for run in runs:
-        blob = blob_of(run)
-        if not blob or run.get("status") != "ok":
+    figures: list[Figure] = []
+    for builder in _BUILDERS.get(claim["id"], (_latency_cdfs,)):
+        try:
+            figures += [figure for figure in builder(claim) if figure is not None]
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError):
+            # One plot that trips on odd results must not take the others, or the report,
+            # down: the verdict table and numbers still render.
             continue
-        histogram = HdrHistogram.decode(blob)
-        if merged is None:
-            merged = histogram
-        else:
-            merged.add(histogram)
-    return merged
+    for figure in figures:
+        color_by_group(figure)
+    return figures
 
 
-def _pairs(result: dict[str, Any]) -> list[tuple[str, str]]:
-    seen: list[tuple[str, str]] = []
-    for run in result["runs"]:
-        pair = (run["server"], run["variant"])
-        if pair not in seen:
-            seen.append(pair)
-    return seen
+def _figures_of(claim: dict[str, Any]) -> dict[str, Any]:
+    """The claim's named figures; a failed or unjudged claim has none."""
+    return claim.get("figures") or {}
 
 
-def _cdf_trace(name: str, histogram: HdrHistogram) -> go.Scatter:
-    # One pass over the counts for all percentiles (one call per percentile walks them each time).
-    at = histogram.get_percentile_to_value_dict(_CDF_PERCENTILES)
-    values_ms = [at[p] / 1000 for p in _CDF_PERCENTILES]
-    return go.Scatter(
-        x=values_ms, y=[p / 100 for p in _CDF_PERCENTILES], mode="lines", name=name,
-        hovertemplate="%{x:.3g} ms: %{y:.2%} of requests<extra>" + name + "</extra>",
-    )  # fmt: skip
+# --- latency distributions and timelines -----------------------------------------------------
 
 
-def _cdf_traces(
-    result: dict[str, Any],
-    blob_of: Callable[[dict[str, Any]], str | None] = _load_histogram,
-    suffix: str = "",
-) -> list[go.Scatter]:
-    """One CDF per (server, variant) of an experiment, its repeats' histograms merged."""
-    traces = []
-    for server, variant in _pairs(result):
-        runs = [r for r in result["runs"] if (r["server"], r["variant"]) == (server, variant)]
-        histogram = _merged_histogram(runs, blob_of)
-        if histogram is not None and histogram.get_total_count():
-            traces.append(_cdf_trace(f"{server} {variant}{suffix}", histogram))
-    return traces
-
-
-def _cdf_figure(
-    traces: list[go.Scatter], x_title: str, share_of: str, title: str, caption: str
-) -> Figure | None:
-    if not traces:
-        return None
-    figure = go.Figure(traces)
-    figure.update_layout(
-        xaxis={"type": "log", "title": f"{x_title} (ms, log scale)"},
-        yaxis={"title": f"share of {share_of} at or under", "tickformat": ".0%"},
-    )
-    return Figure(title, caption, _styled(figure))
-
-
-def _latency_cdfs(claim: dict[str, Any]) -> list[Figure]:
-    figures = []
-    for experiment_id, result in list(claim["experiments"].items())[:_MAX_CDF_EXPERIMENTS]:
-        figure = _cdf_figure(
-            _cdf_traces(result), "latency", "requests", f"Latency distribution: {experiment_id}",
+def _latency_cdfs(claim: dict[str, Any]) -> list[Figure | None]:
+    return [
+        cdf_figure(
+            cdf_traces(result),
+            "latency",
+            "requests",
+            f"Latency distribution: {experiment_id}",
             "Every repeat's requests together, measured from each request's scheduled send "
             "time (coordinated omission corrected). The further right a curve's top, the worse "
             "its tail.",
-        )  # fmt: skip
-        if figure is not None:
-            figures.append(figure)
-    return figures
+        )
+        for experiment_id, result in list(claim["experiments"].items())[:_MAX_CDF_EXPERIMENTS]
+    ]
 
 
-def _timelines(claim: dict[str, Any]) -> list[Figure]:
+def _timelines(claim: dict[str, Any]) -> list[Figure | None]:
     """Per-second p99 across each run's window, for experiments with windows of 3 s or more
     (shorter ones have too few seconds to show a trend)."""
-    figures = []
+    figures: list[Figure | None] = []
     for experiment_id, result in claim["experiments"].items():
-        figure = go.Figure()
+        series = []
         for run in result["runs"]:
-            timeline = (run.get("load") or {}).get("timeline") or []
-            if run.get("status") != "ok" or len(timeline) < 3:
+            seconds = (run.get("load") or {}).get("timeline") or []
+            if run.get("status") != "ok" or len(seconds) < 3:
                 continue
-            name = f"{run['server']} {run['variant']} (repeat {run['repeat']})"
-            figure.add_trace(go.Scatter(
-                x=[second["second"] for second in timeline],
-                y=[second["p99_ms"] for second in timeline], mode="lines+markers", name=name,
-            ))  # fmt: skip
-        if figure.data:
-            figure.update_layout(
-                xaxis={"title": "second of the measured window"},
-                yaxis={"type": "log", "title": "p99 that second (ms, log scale)"},
-            )
-            figures.append(
-                Figure(
-                    f"Timeline: {experiment_id}",
-                    "The p99 latency of the requests scheduled in each second of the window: "
-                    "a drift or a stall shows here.",
-                    _styled(figure),
-                )
-            )
+            trace = TimelineTrace(f"{run['server']} {run['variant']} (repeat {run['repeat']})",
+                                  [], [], [])  # fmt: skip
+            trace.add_window(seconds, "second")
+            series.append(trace)
+        figures.append(timeline_figure(
+            series, "second of the measured window", f"Timeline: {experiment_id}",
+            "The p99 latency of the requests scheduled in each second of the window: a drift "
+            "or a stall shows here.",
+        ))  # fmt: skip
     return figures
 
 
-# --- claim-specific plots ------------------------------------------------------------------
+# --- steadier-under-load -------------------------------------------------------------------
 
 
-def _steadier(claim: dict[str, Any]) -> list[Figure]:
-    """p50 and p99 against the offered rate per deployment, with the knee marked."""
-    held = claim["figures"]["held_rate"]
-    by_deployment: dict[str, list[tuple[float, float, float]]] = {}
+def _steps(claim: dict[str, Any]) -> dict[str, list[tuple[float, dict[str, Any]]]]:
+    """Each deployment's measured load steps as (rate, run), in rising rate."""
+    steps: dict[str, list[tuple[float, dict[str, Any]]]] = {}
     for experiment_id, result in claim["experiments"].items():
         _, deployment, rate_part = experiment_id.split("/")
         rate = float(rate_part.removeprefix("rate="))
         for run in result["runs"]:
-            figures = run.get("figures")
-            if run.get("status") == "ok" and figures:
-                latency = figures["latency_ms"]
-                by_deployment.setdefault(deployment, []).append(
-                    (rate, latency["p50"], latency["p99"])
-                )
+            if run.get("status") == "ok" and run.get("figures"):
+                steps.setdefault(deployment, []).append((rate, run))
+    for measured in steps.values():
+        measured.sort(key=lambda step: step[0])
+    return steps
+
+
+def _steadier(claim: dict[str, Any]) -> list[Figure | None]:
+    """p50 and p99 against the offered rate per deployment, with the knee marked."""
+    held = _figures_of(claim).get("held_rate") or {}
     figure = go.Figure()
-    palette = plotly.colors.qualitative.Plotly
-    for index, (deployment, points) in enumerate(by_deployment.items()):
-        color = palette[index % len(palette)]  # one color per deployment: p99, p50, knee
-        points.sort()
-        rates = [p[0] for p in points]
-        p99s, p50s = [p[2] for p in points], [p[1] for p in points]
-        figure.add_trace(
-            go.Scatter(
-                x=rates,
-                y=p99s,
-                name=f"{deployment} p99",
-                mode="lines+markers",
-                line={"color": color},
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=rates,
-                y=p50s,
-                name=f"{deployment} p50",
-                mode="lines",
-                line={"dash": "dot", "color": color},
-            )
-        )
+    for deployment, steps in _steps(claim).items():
+        rates = [rate for rate, _ in steps]
+        latency = [run["figures"]["latency_ms"] for _, run in steps]
+        figure.add_trace(go.Scatter(
+            x=rates, y=[step["p99"] for step in latency], name=f"{deployment} p99",
+            mode="lines+markers", legendgroup=deployment,
+        ))  # fmt: skip
+        figure.add_trace(go.Scatter(
+            x=rates, y=[step["p50"] for step in latency], name=f"{deployment} p50",
+            mode="lines", line={"dash": "dot"}, legendgroup=deployment,
+        ))  # fmt: skip
         knee = held.get(deployment)
-        if knee:
-            at_knee = next((p for p in points if p[0] == knee), None)
-            if at_knee is not None:
-                figure.add_trace(go.Scatter(
-                    x=[knee], y=[at_knee[2]], mode="markers", showlegend=False,
-                    marker={"symbol": "star", "size": 14, "color": color},
-                    hovertemplate=f"{deployment}: steady up to {knee:g}/s<extra></extra>",
-                ))  # fmt: skip
+        if knee in rates:
+            figure.add_trace(go.Scatter(
+                x=[knee], y=[latency[rates.index(knee)]["p99"]], mode="markers",
+                showlegend=False, legendgroup=deployment, name=deployment,
+                marker={"symbol": "star", "size": 14},
+                hovertemplate=f"steady up to {knee:g}/s<extra>%{{fullData.name}}</extra>",
+            ))  # fmt: skip
+    if not figure.data:
+        return []
     figure.update_layout(
         xaxis={"type": "log", "title": "offered rate (requests/s, log scale)"},
         yaxis={"type": "log", "title": "latency (ms, log scale)"},
@@ -234,65 +145,48 @@ def _steadier(claim: dict[str, Any]) -> list[Figure]:
             "held (its p99, or p90 for a step of under 100 requests, under 2x its p50 at the "
             "lowest rate, with <= 1% errors). Steps above a deployment's first broken one were "
             "not run.",
-            _styled(figure),
-        ),
-        _step_timeline(claim),
+            styled(figure),
+        )
     ]
 
 
-def _step_timeline(claim: dict[str, Any]) -> Figure:
+def _step_timeline(claim: dict[str, Any]) -> list[Figure | None]:
     """Per-second p99 across a deployment's load steps, laid end to end in rising rate."""
-    steps: dict[str, list[tuple[float, list[dict[str, Any]]]]] = {}
-    for experiment_id, result in claim["experiments"].items():
-        _, deployment, rate_part = experiment_id.split("/")
-        for run in result["runs"]:
-            timeline = (run.get("load") or {}).get("timeline")
-            if run.get("status") == "ok" and timeline:
-                rate = float(rate_part.removeprefix("rate="))
-                steps.setdefault(deployment, []).append((rate, timeline))
-    figure = go.Figure()
-    for deployment, timelines in steps.items():
-        x, y, rates = [], [], []
-        elapsed = 0
-        for rate, timeline in sorted(timelines, key=lambda step: step[0]):
-            for second in timeline:
-                if second["p99_ms"] is not None:
-                    x.append(elapsed + second["second"] + 0.5)
-                    y.append(second["p99_ms"])
-                    rates.append(rate)
-            elapsed += len(timeline)
-        figure.add_trace(go.Scatter(
-            x=x, y=y, customdata=rates, mode="lines+markers", name=deployment,
-            hovertemplate="%{customdata:g} requests/s: p99 %{y:.3g} ms<extra>" + deployment
-            + "</extra>",
-        ))  # fmt: skip
-    figure.update_layout(
-        xaxis={"title": "measured seconds, the steps end to end (rate rising)"},
-        yaxis={"type": "log", "title": "p99 that second (ms, log scale)"},
-    )
-    return Figure(
-        "Timeline across the load steps",
-        "The p99 of the requests scheduled in each second of each step's window; a "
-        "deployment's steps follow one another from the lowest rate up (hover for the rate), "
-        "so the climb where it breaks shows as a wall. Warm-ups are not shown.",
-        _styled(figure),
-    )
-
-
-def _switch_cost(claim: dict[str, Any]) -> list[Figure]:
-    """The p50 difference per depth, and the fitted slope: the cost of one switch."""
-    points = claim["figures"]["points"]
-    per_switch = claim["figures"]["per_switch_us"]
-    depths = sorted({p[0] for p in points})
-    figure = go.Figure(
-        go.Scatter(
-            x=[p[0] for p in points],
-            y=[p[1] for p in points],
-            mode="markers",
-            name="one pair of runs",
+    series = []
+    for deployment, steps in _steps(claim).items():
+        trace = TimelineTrace(deployment, [], [], [])
+        for rate, run in steps:
+            seconds = (run.get("load") or {}).get("timeline")
+            if seconds:
+                trace.add_window(seconds, f"{rate:g} requests/s")
+        series.append(trace)
+    return [
+        timeline_figure(
+            series,
+            "measured seconds, the steps end to end (rate rising)",
+            "Timeline across the load steps",
+            "The p99 of the requests scheduled in each second of each step's window; a "
+            "deployment's steps follow one another from the lowest rate up (hover for the "
+            "rate), so the climb where it breaks shows as a wall. Warm-ups are not shown.",
         )
-    )
-    if per_switch and per_switch.get("median") is not None and depths:
+    ]
+
+
+# --- switch-cost ---------------------------------------------------------------------------
+
+
+def _switch_cost(claim: dict[str, Any]) -> list[Figure | None]:
+    """The p50 difference per depth, and the fitted slope: the cost of one switch."""
+    points = _figures_of(claim).get("points") or []
+    if not points:
+        return []
+    per_switch = _figures_of(claim).get("per_switch_us")
+    depths = sorted({p[0] for p in points})
+    figure = go.Figure(go.Scatter(
+        x=[p[0] for p in points], y=[p[1] for p in points], mode="markers",
+        name="one pair of runs",
+    ))  # fmt: skip
+    if per_switch and per_switch.get("median") is not None:
         # The line through the points' mean at the median slope, for the eye.
         mean_x = sum(p[0] for p in points) / len(points)
         mean_y = sum(p[1] for p in points) / len(points)
@@ -319,80 +213,96 @@ def _switch_cost(claim: dict[str, Any]) -> list[Figure]:
             "Each point is one interleaved pair of runs; the slope over the number of switching "
             "layers is the cost of one switch. The dashed line is what 1 ms per switch (the "
             "claim) would look like from the same start.",
-            _styled(figure),
+            styled(figure),
         )
     ]
 
 
-def _resources_by_level(
-    claim: dict[str, Any],
-    level_of: Callable[[str], int],
-    y_of: Callable[[dict[str, Any]], float | None],
-) -> dict[str, list[tuple[int, float]]]:
-    series: dict[str, list[tuple[int, float]]] = {}
+# --- resources by level --------------------------------------------------------------------
+
+
+def _by_level(claim: dict[str, Any], y_of: Callable[[dict[str, Any]], float | None]) -> Series:
+    """Per (server, variant): (level, value) per run, the level read from the experiment id
+    (``.../c=64``, ``.../threads=512``)."""
+    series: Series = {}
     for experiment_id, result in claim["experiments"].items():
-        level = level_of(experiment_id)
+        level = float(experiment_id.rsplit("=", 1)[1])
         for run in result["runs"]:
-            if run.get("status") != "ok":
-                continue
-            value = y_of(run)
+            value = y_of(run) if run.get("status") == "ok" else None
             if value is not None:
                 series.setdefault(f"{run['server']} {run['variant']}", []).append((level, value))
     return series
 
 
-def _answers_per_s(run: dict[str, Any]) -> float | None:
+def _requests_per_s(run: dict[str, Any]) -> float | None:
     figures = run.get("figures")
     return float(figures["rate"]) if figures else None
 
 
-def _level(experiment_id: str) -> int:
-    return int(experiment_id.rsplit("=", 1)[1])
+def _rss_above_idle_mb(run: dict[str, Any]) -> float | None:
+    above = rss_above_idle(run)
+    return None if above is None else above / 1e6
 
 
-def _memory(claim: dict[str, Any]) -> list[Figure]:
-    def rss_above_idle_mb(run: dict[str, Any]) -> float | None:
-        above = rss_above_idle(run)
-        return None if above is None else above / 1e6
+def _threads_peak(run: dict[str, Any]) -> float | None:
+    resources = run.get("resources")
+    return float(resources["threads_peak"]) if resources else None
 
-    def threads(run: dict[str, Any]) -> float | None:
-        resources = run.get("resources")
-        return float(resources["threads_peak"]) if resources else None
 
-    rss = _resources_by_level(claim, _level, rss_above_idle_mb)
-    thread_counts = _resources_by_level(claim, _level, threads)
+def _memory(claim: dict[str, Any]) -> list[Figure | None]:
+    holding = "clients, each holding one slow request"
     return [
-        _level_plot("Throughput against concurrency", "clients, each holding one slow request",
-                    "answers/s", _resources_by_level(claim, _level, _answers_per_s),
-                    "Closed model: each client waits for its answer before it sends again, so "
-                    "a server that holds every client's request at once answers clients / "
-                    "request time per second (a straight line here); a flattening shows where "
-                    "it began to queue them."),
-        _level_plot("RSS above the idle server", "clients, each holding one slow request",
-                    "mean RSS above idle (MB)", rss,
-                    "Mean RSS of the server's process tree over the window, minus the idle "
-                    "server's, per run. The verdict divides its growth by the growth of the "
-                    "requests measured in flight (slightly fewer than the clients)."),
-        _level_plot("Threads", "clients, each holding one slow request", "threads (peak)",
-                    thread_counts, "Threads in the server's process tree at their peak."),
+        _throughput_against_concurrency(claim),
+        level_plot("RSS above the idle server", holding, "mean RSS above idle (MB)",
+                   _by_level(claim, _rss_above_idle_mb),
+                   "Mean RSS of the server's process tree over the window, minus the idle "
+                   "server's, per run. The verdict divides its growth by the growth of the "
+                   "requests measured in flight (slightly fewer than the clients)."),
+        level_plot("Threads", holding, "threads (peak)", _by_level(claim, _threads_peak),
+                   "Threads in the server's process tree at their peak."),
     ]  # fmt: skip
 
 
-def _thread_count(claim: dict[str, Any]) -> list[Figure]:
+def _throughput_against_concurrency(claim: dict[str, Any]) -> Figure | None:
+    """Requests/s per client count, beside what holding every client at once would give."""
+    series = _by_level(claim, _requests_per_s)
+    extra = []
+    some_bench = next(iter(claim["experiments"].values())).get("bench") or {}
+    latency_ms = (some_bench.get("params") or {}).get("latency_ms")
+    levels = sorted({level for points in series.values() for level, _ in points})
+    if latency_ms and levels:
+        extra.append(go.Scatter(
+            x=levels, y=[level / (latency_ms / 1000) for level in levels], mode="lines",
+            line={"dash": "dash", "color": "#888"}, name="every client served at once",
+            legendgroup="ideal",
+        ))  # fmt: skip
+    return level_plot(
+        "Throughput against concurrency", "clients, each holding one slow request (log scale)",
+        "requests/s (log scale)", series,
+        "Closed model: each client sends again as soon as it has its answer, so a server that "
+        f"holds every client's request at once answers clients / {latency_ms or '?'} ms per "
+        "second: the dashed line. A point under it is a server that queued some clients.",
+        log_y=True, extra=extra,
+    )  # fmt: skip
+
+
+def _thread_count(claim: dict[str, Any]) -> list[Figure | None]:
+    clients = _figures_of(claim).get("clients", "?")
     return [
-        _level_plot("Throughput against the thread count", "threads", "requests/s",
-                    _resources_by_level(claim, _level, _answers_per_s),
-                    f"The same {claim['figures'].get('clients', '?')} clients on pools of "
-                    "different sizes; each point is one run."),
-        _level_plot("Context switches per request", "threads", "switches per request",
-                    _resources_by_level(claim, _level, switches_per_answer),
-                    "Voluntary and involuntary context switches of the server per answer."),
+        level_plot("Throughput against the thread count", "threads", "requests/s",
+                   _by_level(claim, _requests_per_s),
+                   f"The same {clients} clients on pools of different sizes; a marker per run, "
+                   "the line through each pool's median."),
+        level_plot("Context switches per request", "threads", "switches per request",
+                   _by_level(claim, switches_per_answer),
+                   "Voluntary and involuntary context switches of the server per answer; a "
+                   "marker per run, the line through each pool's median."),
     ]  # fmt: skip
 
 
-def _long_lived(claim: dict[str, Any]) -> list[Figure]:
-    rss: dict[str, list[tuple[int, float]]] = {}
-    lag: dict[str, list[tuple[int, float]]] = {}
+def _long_lived(claim: dict[str, Any]) -> list[Figure | None]:
+    rss: Series = {}
+    lag: Series = {}
     for experiment_id, result in claim["experiments"].items():
         scaled = " (a thread per stream)" if experiment_id.endswith("streams") else ""
         for search in result.get("capacity") or []:
@@ -403,98 +313,39 @@ def _long_lived(claim: dict[str, Any]) -> list[Figure]:
                 if step.get("lag_p99_ms") is not None and not step.get("errors"):
                     lag.setdefault(name, []).append((step["level"], step["lag_p99_ms"]))
     return [
-        _level_plot("RSS against open streams", "open SSE streams", "RSS peak (MB)", rss,
-                    "Each capacity-search step doubles the streams held open at once."),
-        _level_plot("Event delivery lag against open streams", "open SSE streams",
-                    "lag p99 (ms)", lag, "Steps where every stream was served."),
+        level_plot("RSS against open streams", "open SSE streams", "RSS peak (MB)", rss,
+                   "Each capacity-search step doubles the streams held open at once."),
+        level_plot("Event delivery lag against open streams", "open SSE streams",
+                   "lag p99 (ms)", lag, "Steps where every stream was served."),
     ]  # fmt: skip
 
 
-def _chat(claim: dict[str, Any]) -> list[Figure]:
+def _chat(claim: dict[str, Any]) -> list[Figure | None]:
+    def fanout_histogram(run: dict[str, Any]) -> str | None:
+        return (run.get("chat") or {}).get("fanout_histogram")
+
     traces = [
         trace
         for result in claim["experiments"].values()
-        for trace in _cdf_traces(result, _fanout_histogram, " consumer")
+        for trace in cdf_traces(result, fanout_histogram, " consumer")
     ]
-    figure = _cdf_figure(
-        traces, "broadcast fan-out", "messages", "Broadcast fan-out distribution",
-        "From a message's send to its delivery to the last member of its room.",
-    )  # fmt: skip
-    return [] if figure is None else [figure]
+    return [
+        cdf_figure(
+            traces,
+            "broadcast fan-out",
+            "messages",
+            "Broadcast fan-out distribution",
+            "From a message's send to its delivery to the last member of its room.",
+        )
+    ]
 
 
-def _level_plot(
-    title: str, x_title: str, y_title: str, series: dict[str, list[tuple[int, float]]], caption: str
-) -> Figure:
-    """One color per series: a marker per run, and a line through each level's median (a line
-    through every repeat would zigzag up and down at the same level)."""
-    figure = go.Figure()
-    palette = plotly.colors.qualitative.Plotly
-    for index, (name, points) in enumerate(series.items()):
-        color = palette[index % len(palette)]
-        by_level: dict[int, list[float]] = {}
-        for level, value in points:
-            by_level.setdefault(level, []).append(value)
-        levels = sorted(by_level)
-        figure.add_trace(go.Scatter(
-            x=levels, y=[statistics.median(by_level[level]) for level in levels], name=name,
-            mode="lines", line={"color": color}, legendgroup=name,
-            hovertemplate="%{x}: median %{y:.4g}<extra>" + name + "</extra>",
-        ))  # fmt: skip
-        figure.add_trace(go.Scatter(
-            x=[p[0] for p in points], y=[p[1] for p in points], name=name, mode="markers",
-            marker={"color": color}, legendgroup=name, showlegend=False,
-            hovertemplate="%{x}: %{y:.4g} (one run)<extra>" + name + "</extra>",
-        ))  # fmt: skip
-    figure.update_layout(xaxis={"title": x_title, "type": "log"}, yaxis={"title": y_title})
-    return Figure(title, caption, _styled(figure))
-
-
-TEMPLATE = "plotly_white"
-"""The look of every plot. The page holds it once and applies it when drawing: each figure
-carrying its own copy cost 7 KB and, to build, most of the report's rendering time."""
-
-
-def _styled(figure: go.Figure) -> go.Figure:
-    figure.layout.template = None
-    figure.update_layout(
-        height=380, margin={"l": 60, "r": 20, "t": 20, "b": 50},
-        legend={"orientation": "h", "y": -0.25},
-    )  # fmt: skip
-    return figure
-
-
-_BUILDERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
-    "steadier-under-load": _steadier,
-    "switch-cost": _switch_cost,
-    "memory-per-request": lambda claim: _memory(claim) + _latency_cdfs(claim),
-    "thread-count-cost": lambda claim: (
-        _thread_count(claim) + _latency_cdfs(claim) + _timelines(claim)
-    ),
-    "slow-uploads": lambda claim: _latency_cdfs(claim) + _timelines(claim),
-    "long-lived-connections": _long_lived,
-    "websocket-chat": _chat,
+_BUILDERS: dict[str, tuple[Builder, ...]] = {
+    "steadier-under-load": (_steadier, _step_timeline),
+    "switch-cost": (_switch_cost,),
+    "memory-per-request": (_memory, _latency_cdfs),
+    "thread-count-cost": (_thread_count, _latency_cdfs, _timelines),
+    "slow-uploads": (_latency_cdfs, _timelines),
+    "long-lived-connections": (_long_lived,),
+    "websocket-chat": (_chat,),
 }
-
-
-def share_axes(*figures: Figure) -> None:
-    """Give figures of the same plot (an old and a new run's) the same axis ranges, so that
-    side by side the eye compares the curves, not two scales."""
-    for axis in ("x", "y"):
-        values = [
-            float(value)
-            for figure in figures
-            for trace in figure.figure.data
-            for value in (getattr(trace, axis, None) or ())
-            if isinstance(value, int | float) and not isinstance(value, bool)
-        ]
-        layout_axis = figures[0].figure.layout[f"{axis}axis"]
-        log = layout_axis.type == "log"
-        if log:
-            values = [math.log10(value) for value in values if value > 0]
-        if not values:
-            continue
-        low, high = min(values), max(values)
-        pad = (high - low) * 0.05 or (0.1 if log else abs(high) * 0.05 or 1.0)
-        for figure in figures:
-            figure.figure.update_layout({f"{axis}axis": {"range": [low - pad, high + pad]}})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import jinja2
@@ -15,7 +16,8 @@ import plotly.utils
 import asynclab
 from asynclab.lab.claims import CLAIMS
 from asynclab.report._compare import compare_runs
-from asynclab.report._figures import TEMPLATE, claim_figures, share_axes
+from asynclab.report._figures import claim_figures
+from asynclab.report._plotting import TEMPLATE, Figure, color_by_group, share_axes
 from asynclab.report._verdicts import machine_line
 
 
@@ -83,9 +85,47 @@ def _window(results: dict[str, Any]) -> str:
     return ", ".join(f"{d:g} s" for d in durations) or "none measured"
 
 
-def _script_safe(text: str) -> str:
-    """JSON placed inside a <script> element: '</' would end the element early."""
-    return text.replace("</", "<\\/")
+def _script_safe(code: str) -> str:
+    """JavaScript placed inside a <script> element: '</' would end the element early."""
+    return code.replace("</", "<\\/")
+
+
+def _json_safe(data: str) -> str:
+    """JSON placed inside a <script> element. Every '<' is escaped (JSON reads '\\u003c' as
+    '<'), so that no text from results.json, such as '<!--' or '</script', can change how the
+    browser parses the element."""
+    return data.replace("<", "\\u003c")
+
+
+def _plot(figure: Figure, counter: Iterator[int]) -> dict[str, Any]:
+    return {"json": _json_safe(figure.to_json()), "dom_id": next(counter)}
+
+
+def _plots(
+    claim: dict[str, Any], old_claim: dict[str, Any] | None, counter: Iterator[int]
+) -> list[dict[str, Any]]:
+    """A claim's plots; beside a comparison, each with the old run's version of it, on
+    shared axes and colors, and the plots only the old run had."""
+    new = claim_figures(claim)
+    old = {figure.title: figure for figure in claim_figures(old_claim)} if old_claim else {}
+    plots = []
+    for figure in new:
+        entry: dict[str, Any] = {
+            "title": figure.title, "caption": figure.caption, "old": None, "old_caption": "",
+        }  # fmt: skip
+        before = old.pop(figure.title, None)
+        if before is not None:
+            share_axes(before, figure)
+            color_by_group(before, figure)
+            entry["old"] = _plot(before, counter)
+            if before.caption != figure.caption:
+                entry["old_caption"] = before.caption
+        entry["new"] = _plot(figure, counter)
+        plots.append(entry)
+    for title, before in old.items():  # measured in the old run only
+        plots.append({"title": title, "caption": before.caption, "old": _plot(before, counter),
+                      "old_caption": "", "new": None})  # fmt: skip
+    return plots
 
 
 def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = None) -> str:
@@ -100,24 +140,7 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
     old_claims = {claim["id"]: claim for claim in (earlier or {}).get("claims", [])}
     claims = []
     for claim in results["claims"]:
-        old_claim = old_claims.get(claim["id"])
-        old_figures = {f.title: f for f in claim_figures(old_claim)} if old_claim else {}
-        plots = []
-        for figure in claim_figures(claim):
-            old_figure = old_figures.get(figure.title)
-            if old_figure is not None:
-                share_axes(old_figure, figure)
-            plots.append(
-                {
-                    "title": figure.title,
-                    "caption": figure.caption,
-                    "json": _script_safe(figure.to_json()),
-                    "dom_id": next(counter),
-                    "old": None
-                    if old_figure is None
-                    else {"json": _script_safe(old_figure.to_json()), "dom_id": next(counter)},
-                }
-            )
+        plots = _plots(claim, old_claims.get(claim["id"]), counter)
         claims.append(
             {
                 **claim,
@@ -142,7 +165,7 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
         schema=results.get("schema", "?"),
         asynclab_version=getattr(asynclab, "__version__", "?"),
         plotly_js=_script_safe(plotly.offline.get_plotlyjs()),
-        plot_template=_script_safe(_template_json()),
+        plot_template=_json_safe(_template_json()),
     )
 
 
