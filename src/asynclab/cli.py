@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import re
 import sys
 import tempfile
@@ -36,7 +37,8 @@ from asynclab.load import (
 )
 from asynclab.load._console import LoadProgress, render_summary
 from asynclab.load._spec import DEFAULT_CONNECTIONS
-from asynclab.servers import SERVERS
+from asynclab.probe._command import ProbeRequest
+from asynclab.servers import DEFAULT_THREADS, SERVERS
 from asynclab.units import parse_duration
 from asynclab.upstream import (
     FAULTS,
@@ -698,6 +700,124 @@ def report(
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
     Console(stderr=True).print(f"wrote {target.resolve()}", highlight=False)
+
+
+def _probe_requests(
+    urls: list[str], method: str, headers: list[str], body: str | None, requests_file: Path | None
+) -> tuple[ProbeRequest, ...]:
+    """The --url requests (all with --method/--header/--body) and those of --requests FILE:
+    a JSON list of {"path", "method", "headers": {name: value}, "body"}."""
+    shared = tuple(parse_header(header) for header in headers)
+    found = [ProbeRequest(url, method.upper(), shared, _read_body(body)) for url in urls]
+    if requests_file is not None:
+        try:
+            listed = json.loads(requests_file.read_text())
+            for entry in listed:
+                found.append(ProbeRequest(
+                    entry["path"], str(entry.get("method", "GET")).upper(),
+                    tuple((str(k), str(v)) for k, v in (entry.get("headers") or {}).items()),
+                    str(entry.get("body", "")).encode(),
+                ))  # fmt: skip
+        except OSError as exc:
+            raise UsageError(f"cannot read --requests {requests_file}: {exc.strerror}") from None
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise UsageError(
+                f"--requests {requests_file} is not a JSON list of "
+                f'{{"path": "/...", "method": "GET", "headers": {{}}, "body": ""}} ({exc})'
+            ) from None
+    return tuple(found)
+
+
+@app.command()
+def probe(
+    project: Annotated[Path, typer.Option(help="The project's directory (where manage.py is).")],
+    settings: Annotated[str, typer.Option(help="Its settings module, e.g. mysite.settings.")],
+    url: Annotated[
+        list[str] | None, typer.Option("--url", help="A path to probe (repeat for more).")
+    ] = None,
+    method: Annotated[str, typer.Option(help="The method of every --url.")] = "GET",
+    header: Annotated[
+        list[str] | None, typer.Option("--header", "-H", help="'Name: value' for every --url.")
+    ] = None,
+    body: Annotated[
+        str | None, typer.Option(help="The body of every --url, or @file to read it from.")
+    ] = None,
+    requests_file: Annotated[
+        Path | None,
+        typer.Option("--requests", help="A JSON list of requests: path, method, headers, body."),
+    ] = None,
+    server: Annotated[
+        list[str] | None,
+        typer.Option("--server", "-s", help="Servers (default: gunicorn-gthread and uvicorn)."),
+    ] = None,
+    level: Annotated[
+        list[int] | None, typer.Option("--level", help="Concurrent clients (default 1, 8, 32).")
+    ] = None,
+    duration: Annotated[str, typer.Option(help="Measured window per level.")] = "2s",
+    warmup: Annotated[str, typer.Option(help="Unmeasured warm-up per URL.")] = "0.5s",
+    threads: Annotated[
+        int, typer.Option(help="Threads per worker of thread-based servers.")
+    ] = DEFAULT_THREADS,
+    python: Annotated[
+        str, typer.Option(help="The project's interpreter (default: this one).")
+    ] = sys.executable,
+    wsgi: Annotated[
+        str | None, typer.Option(help="The project's WSGI app, module:attr (default: Django's).")
+    ] = None,
+    asgi: Annotated[
+        str | None, typer.Option(help="The project's ASGI app, module:attr (default: Django's).")
+    ] = None,
+    env: Annotated[
+        list[str] | None, typer.Option("--env", help="KEY=VALUE for the project's processes.")
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(help="Sets DATABASE_URL for the project (for settings that read it)."),
+    ] = None,
+    block_ms: Annotated[
+        float, typer.Option(help="Report the event loop blocked for longer than this.")
+    ] = 20.0,
+    out: Annotated[Path, typer.Option(help="Where results.json and report.html go.")] = Path(
+        "asynclab-probe"
+    ),
+) -> None:
+    """Measure your own Django project under a WSGI and an ASGI server, and say per view
+    whether async would help."""
+    from asynclab.probe._command import ProbeSpec, run_probe
+    from asynclab.report import render_html
+
+    pairs = []
+    for item in env or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--env takes KEY=VALUE, got {item!r}")
+        pairs.append((key, value))
+    if db is not None:
+        pairs.append(("DATABASE_URL", db))
+    spec = ProbeSpec(
+        project=project, settings=settings,
+        requests=_probe_requests(url or [], method, header or [], body, requests_file),
+        servers=tuple(server or ("gunicorn-gthread", "uvicorn")),
+        python=python, levels=tuple(sorted(set(level or (1, 8, 32)))),
+        duration_s=parse_duration(duration, what="--duration"),
+        warmup_s=parse_duration(warmup, what="--warmup"), threads=threads,
+        wsgi=wsgi, asgi=asgi, block_ms=block_ms, env=tuple(pairs),
+    )  # fmt: skip
+    _check_writable("--out", out / "results.json")
+    console = Console(stderr=True)
+    results = run_probe(spec, out, say=lambda line: console.print(line, highlight=False))
+    for claim in results["claims"]:
+        console.print(f"{claim['id']}: [bold]{claim['verdict']}[/bold]. {claim['meaning']}")
+        for fix in claim["recommendation"]["fixes"]:
+            console.print(f"  fix: {fix}", highlight=False)
+    try:
+        atomic_write_text(out / "report.html", render_html(results))
+        console.print(f"report: {(out / 'report.html').resolve()}", highlight=False)
+    except Exception as exc:  # the measurements are saved whatever the rendering does
+        console.print(f"error: could not render the report ({type(exc).__name__}: {exc}); "
+                      f"the results are in {out / 'results.json'}")  # fmt: skip
+    if any(claim["verdict"] == "failed" for claim in results["claims"]):
+        raise typer.Exit(EXIT_THRESHOLD)
 
 
 @app.command()

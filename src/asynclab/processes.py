@@ -46,6 +46,7 @@ class ManagedProcess:
         argv: Sequence[str],
         *,
         env: dict[str, str] | None = None,
+        cwd: str | None = None,
         cpus: set[int] | None = None,
         output_lines_kept: int = 200,
         stop_grace_s: float = 3.0,
@@ -53,6 +54,7 @@ class ManagedProcess:
         self.argv = list(argv)
         self._stop_grace_s = stop_grace_s
         self._env = env
+        self._cwd = cwd
         self._cpus = cpus
         self._popen: subprocess.Popen[str] | None = None
         self._output: collections.deque[str] = collections.deque(maxlen=output_lines_kept)
@@ -76,6 +78,7 @@ class ManagedProcess:
             stderr=subprocess.STDOUT,
             text=True,
             env=self._env,
+            cwd=self._cwd,
             start_new_session=True,
             preexec_fn=die_with_parent,
         )

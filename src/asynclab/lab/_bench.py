@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import psutil
-
 from asynclab.environment import collect_environment
 from asynclab.errors import AsynclabError, ProcessStartError, UsageError
 from asynclab.files import atomic_write_text
@@ -62,6 +60,7 @@ from asynclab.servers import (
     ServerSpec,
     get_server,
     start_server,
+    tree_rss,
 )
 from asynclab.upstream import UpstreamBehaviour, start_upstream
 from asynclab.workloads import (
@@ -793,14 +792,6 @@ def _workload_config(
     )
 
 
-def _tree_rss(pid: int) -> int | None:
-    try:
-        leader = psutil.Process(pid)
-        return sum(p.memory_info().rss for p in [leader, *leader.children(recursive=True)])
-    except psutil.Error:
-        return None
-
-
 def _run_one(
     spec: BenchSpec, server: ServerSpec, variant: str, repeat: int, cpu_units_per_ms: float
 ) -> BenchRun:
@@ -834,7 +825,7 @@ def _run_one(
             )
             run.argv = [Path(running.process.argv[0]).name, *running.process.argv[1:]]
             run.start_to_ready_s = running.start_to_ready_s
-            run.idle_rss_bytes = _tree_rss(running.process.pid)
+            run.idle_rss_bytes = tree_rss(running.process.pid)
             run.url = running.url + spec.scenario_spec.path(variant, dict(spec.params))
             _measure(spec, running, run, upstream.process.pid if upstream is not None else None)
     except ProcessStartError as exc:

@@ -35,7 +35,8 @@ def claim_figures(claim: dict[str, Any]) -> list[Figure]:
     if not claim.get("experiments"):
         return []
     figures: list[Figure] = []
-    for builder in _BUILDERS.get(claim["id"], (_latency_cdfs,)):
+    builders = _PROBE_BUILDERS if claim.get("kind") == "probe" else _BUILDERS.get(claim["id"])
+    for builder in builders or (_latency_cdfs,):
         try:
             figures += [figure for figure in builder(claim) if figure is not None]
         except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError):
@@ -339,6 +340,24 @@ def _chat(claim: dict[str, Any]) -> list[Figure | None]:
         )
     ]
 
+
+def _probe_levels(claim: dict[str, Any]) -> list[Figure | None]:
+    """A probed view under each server, against the number of clients."""
+
+    def p99(run: dict[str, Any]) -> float | None:
+        figures = run.get("figures")
+        return figures["latency_ms"]["p99"] if figures else None
+
+    return [
+        level_plot("Throughput against concurrency", "clients (log scale)", "requests/s",
+                   _by_level(claim, _requests_per_s),
+                   "Closed model: each client sends again as soon as it has its answer."),
+        level_plot("p99 against concurrency", "clients (log scale)", "p99 (ms, log scale)",
+                   _by_level(claim, p99), "Where the tail grows, requests queue.", log_y=True),
+    ]  # fmt: skip
+
+
+_PROBE_BUILDERS: tuple[Builder, ...] = (_probe_levels, _latency_cdfs)
 
 _BUILDERS: dict[str, tuple[Builder, ...]] = {
     "steadier-under-load": (_steadier, _step_timeline),

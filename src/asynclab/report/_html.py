@@ -152,6 +152,7 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
     template = environment.get_template("report.html")
     return template.render(
         run=results["run"],
+        probe=results["run"].get("kind") == "probe",
         started_at=results["started_at"],
         machine=machine_line(results),
         interrupted=results.get("interrupted", False),

@@ -51,13 +51,19 @@ def render_verdicts(results: dict[str, Any], console: Console) -> None:
 
 def summary_markdown(results: dict[str, Any]) -> str:
     run = results["run"]
+    probe = run.get("kind") == "probe"
+    title = (
+        f"asynclab probe: {run.get('settings')}"
+        if probe
+        else f"asynclab run: {run['profile']} profile"
+    )
     lines = [
-        f"# asynclab run: {run['profile']} profile",
+        f"# {title}",
         "",
         f"Measured {machine_line(results)}; database {run['database']}."
         + (" **Interrupted**: some claims were not measured." if results["interrupted"] else ""),
         "",
-        "| claim | verdict | numbers |",
+        "| view | advice | numbers |" if probe else "| claim | verdict | numbers |",
         "|---|---|---|",
     ]
     for claim in results["claims"]:
@@ -68,11 +74,14 @@ def summary_markdown(results: dict[str, Any]) -> str:
         lines += [
             f"## `{claim['id']}`: {claim['verdict']}",
             "",
-            f"> {claim['statement']} (seeds {', '.join(claim['sources'])})",
+            f"> {claim['statement']}"
+            + (f" (seeds {', '.join(claim['sources'])})" if claim["sources"] else ""),
             "",
         ]
         if claim["summary"]:
             lines += [claim["summary"], ""]
+        if probe and claim.get("meaning"):
+            lines += [f"Why: {claim['meaning']}", ""]
         if claim["reason"]:
-            lines += [claim["reason"], ""]
+            lines += [f"Fix: {claim['reason']}" if probe else claim["reason"], ""]
     return "\n".join(lines)

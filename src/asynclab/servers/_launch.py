@@ -1,4 +1,5 @@
-"""Start a server family on the workload project, wait until it answers, stop it as a group."""
+"""Start a server family on a Django project (asynclab's workload by default), wait until it
+answers, stop it as a group."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from asynclab.errors import ProcessStartError
 from asynclab.processes import ManagedProcess
-from asynclab.servers._specs import ServerOptions, ServerSpec
+from asynclab.servers._specs import HostedApp, ServerOptions, ServerSpec
 from asynclab.workloads import SETTINGS_MODULE, WorkloadConfig
 
 
@@ -50,29 +51,28 @@ def start_server(
     options: ServerOptions | None = None,
     *,
     config: WorkloadConfig | None = None,
+    app: HostedApp | None = None,
     cpus: set[int] | None = None,
     ready_timeout: float = 30.0,
     stop_grace_s: float = 3.0,
 ) -> Iterator[RunningServer]:
     """Run ``spec`` on a free loopback port until the block ends; no process outlives it.
 
-    ``config`` is the workload project's configuration (database, simulator URL, middleware
-    stack); its interface is set from ``spec``. At the end the server gets ``stop_grace_s``
-    to shut down gracefully before it is killed (0: killed at once).
+    The server runs asynclab's workload project, configured by ``config`` (database,
+    simulator URL, middleware stack; its interface is set from ``spec``), unless ``app``
+    names another project. At the end the server gets ``stop_grace_s`` to shut down
+    gracefully before it is killed (0: killed at once).
     """
     options = options or ServerOptions()
-    spec.require_installed()
+    if app is None:
+        spec.require_installed()
+        config = dataclasses.replace(config or WorkloadConfig(), interface=spec.interface)
+        app = HostedApp(env={**config.to_env(), "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE})
     port = free_port(options.host)
-    config = dataclasses.replace(config or WorkloadConfig(), interface=spec.interface)
-    env = dict(
-        os.environ,
-        **config.to_env(),
-        DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
-        PYTHONUNBUFFERED="1",
-    )
+    env = dict(os.environ, **app.env, PYTHONUNBUFFERED="1")
     started = time.monotonic()
     with ManagedProcess(
-        spec.argv(options, port), env=env, cpus=cpus, stop_grace_s=stop_grace_s
+        spec.argv(options, port, app), env=env, cwd=app.cwd, cpus=cpus, stop_grace_s=stop_grace_s
     ) as process:
         process.drain_output_in_background()
         deadline = started + ready_timeout

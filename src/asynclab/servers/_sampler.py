@@ -256,6 +256,15 @@ def _sample_tree(pid: int, interval_s: float, cpus: set[int] | None, pipe: Pipe)
         pipe.close()
 
 
+def tree_rss(pid: int) -> int | None:
+    """The RSS of the process tree under ``pid`` now (None if it is gone)."""
+    try:
+        leader = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [leader, *leader.children(recursive=True)])
+    except psutil.Error:
+        return None
+
+
 class ResourceSampler:
     """Sample the process tree under ``pid`` every ``interval_s`` between start() and stop()."""
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Literal
 
@@ -36,7 +36,36 @@ class ServerOptions:
             raise UsageError(f"--threads must be >= 1, got {self.threads}")
 
 
-ArgvBuilder = Callable[[ServerOptions, int], list[str]]
+@dataclass(frozen=True)
+class HostedApp:
+    """The Django project a server runs: its entry points, interpreter and environment.
+
+    The default is asynclab's own workload project; the probe hosts the user's project (its
+    directory, its settings, its interpreter) through instrumented entry points.
+    """
+
+    wsgi: str = WSGI_APPLICATION
+    asgi: str = ASGI_APPLICATION
+    channels: str | None = CHANNELS_APPLICATION
+    python: str = sys.executable
+    cwd: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Set on top of the caller's environment (DJANGO_SETTINGS_MODULE, PYTHONPATH, ...)."""
+
+    def application(self, interface: Interface, options: ServerOptions) -> str:
+        if interface == "wsgi":
+            return self.wsgi
+        if options.websockets:
+            if self.channels is None:
+                raise UsageError("this project has no Channels application: drop --websockets")
+            return self.channels
+        return self.asgi
+
+
+WORKLOAD_APP = HostedApp()
+
+ArgvBuilder = Callable[[ServerOptions, int, str], list[str]]
+"""(options, port, application path) -> the server's command line after ``python -m``."""
 
 
 @dataclass(frozen=True)
@@ -51,11 +80,7 @@ class ServerSpec:
     has_threads: bool = False
     has_workers: bool = True
 
-    @property
-    def application(self) -> str:
-        return WSGI_APPLICATION if self.interface == "wsgi" else ASGI_APPLICATION
-
-    def argv(self, options: ServerOptions, port: int) -> list[str]:
+    def argv(self, options: ServerOptions, port: int, app: HostedApp = WORKLOAD_APP) -> list[str]:
         if options.websockets and self.interface != "asgi":
             raise UsageError(
                 f"WebSockets are not supported by {self.name} (WSGI): use an ASGI server"
@@ -64,7 +89,8 @@ class ServerSpec:
             raise UsageError(f"{self.name} has no thread setting: drop --threads for it")
         if options.workers != 1 and not self.has_workers:
             raise UsageError(f"{self.name} runs one process: drop --workers for it")
-        return [sys.executable, "-m", *self.build_argv(options, port)]
+        application = app.application(self.interface, options)
+        return [app.python, "-m", *self.build_argv(options, port, application)]
 
     def installed_version(self) -> str | None:
         try:
@@ -82,8 +108,8 @@ class ServerSpec:
 
 
 def _gunicorn(worker_class: str) -> ArgvBuilder:
-    def build(options: ServerOptions, port: int) -> list[str]:
-        argv = ["gunicorn", WSGI_APPLICATION, "--bind", f"{options.host}:{port}"]
+    def build(options: ServerOptions, port: int, application: str) -> list[str]:
+        argv = ["gunicorn", application, "--bind", f"{options.host}:{port}"]
         argv += ["--workers", str(options.workers), "--worker-class", worker_class]
         if worker_class == "gthread":
             threads = options.threads or DEFAULT_THREADS
@@ -95,21 +121,16 @@ def _gunicorn(worker_class: str) -> ArgvBuilder:
     return build
 
 
-def _asgi_application(options: ServerOptions) -> str:
-    return CHANNELS_APPLICATION if options.websockets else ASGI_APPLICATION
-
-
-def _uvicorn(options: ServerOptions, port: int) -> list[str]:
+def _uvicorn(options: ServerOptions, port: int, application: str) -> list[str]:
     # Django has no ASGI lifespan support, so lifespan is off rather than failing at start.
     return [
-        "uvicorn", _asgi_application(options), "--host", options.host, "--port", str(port),
+        "uvicorn", application, "--host", options.host, "--port", str(port),
         "--workers", str(options.workers), "--lifespan", "off", "--no-access-log",
     ]  # fmt: skip
 
 
 def _granian(interface: Interface) -> ArgvBuilder:
-    def build(options: ServerOptions, port: int) -> list[str]:
-        application = WSGI_APPLICATION if interface == "wsgi" else _asgi_application(options)
+    def build(options: ServerOptions, port: int, application: str) -> list[str]:
         argv = ["granian", "--interface", interface, "--host", options.host, "--port", str(port)]
         argv += ["--workers", str(options.workers)]
         if not options.websockets:
@@ -121,13 +142,13 @@ def _granian(interface: Interface) -> ArgvBuilder:
     return build
 
 
-def _daphne(options: ServerOptions, port: int) -> list[str]:
-    return ["daphne", "-b", options.host, "-p", str(port), _asgi_application(options)]
+def _daphne(options: ServerOptions, port: int, application: str) -> list[str]:
+    return ["daphne", "-b", options.host, "-p", str(port), application]
 
 
-def _hypercorn(options: ServerOptions, port: int) -> list[str]:
+def _hypercorn(options: ServerOptions, port: int, application: str) -> list[str]:
     return [
-        "hypercorn", _asgi_application(options), "--bind", f"{options.host}:{port}",
+        "hypercorn", application, "--bind", f"{options.host}:{port}",
         "--workers", str(options.workers),
     ]  # fmt: skip
 

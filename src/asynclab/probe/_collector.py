@@ -1,0 +1,51 @@
+"""The in-process collector: every profiled request's figures and every loop block, until the
+probe reads (and resets) them."""
+
+from __future__ import annotations
+
+import collections
+import threading
+from typing import Any
+
+from asynclab.probe._profile import RequestProfile
+from asynclab.probe._watchdog import LoopBlock
+
+
+class ProbeCollector:
+    """Thread-safe, bounded: the oldest entries go first once ``max_requests`` are held."""
+
+    def __init__(self, max_requests: int = 200_000, max_blocks: int = 1_000) -> None:
+        self._lock = threading.Lock()
+        self._requests: collections.deque[dict[str, Any]] = collections.deque(maxlen=max_requests)
+        self._blocks: collections.deque[LoopBlock] = collections.deque(maxlen=max_blocks)
+        self._blocked_since_reset = 0.0
+
+    def record(self, profile: RequestProfile) -> None:
+        entry = {"method": profile.method, "path": profile.path, "status": profile.status}
+        entry.update(profile.timing())
+        with self._lock:
+            self._requests.append(entry)
+
+    def add_block(self, block: LoopBlock) -> None:
+        with self._lock:
+            self._blocks.append(block)
+            self._blocked_since_reset += block.duration_s
+
+    def blocked_during(self, start: float, end: float) -> float:
+        """Seconds within [start, end] the loop was recorded blocked."""
+        with self._lock:
+            blocks = list(self._blocks)
+        return sum(max(0.0, min(end, b.end) - max(start, b.start)) for b in blocks)
+
+    def snapshot(self, *, reset: bool = False) -> dict[str, Any]:
+        with self._lock:
+            data = {
+                "requests": list(self._requests),
+                "blocks": [block.to_dict() for block in self._blocks],
+                "blocked_ms": self._blocked_since_reset * 1000,
+            }
+            if reset:
+                self._requests.clear()
+                self._blocks.clear()
+                self._blocked_since_reset = 0.0
+        return data

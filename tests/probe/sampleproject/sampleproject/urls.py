@@ -1,0 +1,14 @@
+from django.urls import path
+
+from sampleproject import views
+
+urlpatterns = [
+    path("cpu/", views.cpu),
+    path("one-call/", views.one_call),
+    path("three-calls/", views.three_calls),
+    path("orm/", views.orm),
+    path("async-calls/", views.async_calls),
+    path("async-blocks/", views.async_blocks),
+    path("async-hello/", views.async_hello),
+    path("sync-hello/", views.sync_hello),
+]

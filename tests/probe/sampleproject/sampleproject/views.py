@@ -1,0 +1,73 @@
+"""Views of known shape. Outbound calls go to asynclab's provider simulator, whose URL the
+tests pass in SAMPLE_PROVIDER_URL; each call's delay is set in its query."""
+
+import asyncio
+import hashlib
+import os
+import time
+
+import aiohttp
+import urllib3
+from django.contrib.auth.models import Permission
+from django.http import JsonResponse
+
+_POOL = urllib3.PoolManager(maxsize=64, retries=False)
+
+
+def _provider(number, latency_ms):
+    base = os.environ.get("SAMPLE_PROVIDER_URL", "http://127.0.0.1:9").rstrip("/")
+    return f"{base}/providers/{number}/offers?latency_ms={latency_ms}&jitter=fixed"
+
+
+def _get(url):
+    return _POOL.request("GET", url, timeout=10).status
+
+
+def cpu(request):
+    """Pure CPU: about 5 ms of hashing, no I/O."""
+    digest = b"asynclab"
+    for _ in range(15_000):
+        digest = hashlib.sha256(digest).digest()
+    return JsonResponse({"digest": digest.hex()})
+
+
+def one_call(request):
+    """One slow API call (200 ms): the thread waits, doing nothing."""
+    return JsonResponse({"status": _get(_provider(1, 200))})
+
+
+def three_calls(request):
+    """Three independent API calls made one after another (50 ms each)."""
+    return JsonResponse({"status": [_get(_provider(n, 50)) for n in (1, 2, 3)]})
+
+
+def orm(request):
+    """ORM-heavy: twenty small queries, one after another."""
+    found = [Permission.objects.filter(codename__startswith=str(n)).count() for n in range(20)]
+    return JsonResponse({"found": found})
+
+
+async def async_calls(request):
+    """Three API calls at once (50 ms each), behind the project's sync-only middleware."""
+    async with aiohttp.ClientSession() as session:
+
+        async def fetch(number):
+            async with session.get(_provider(number, 50)) as response:
+                return response.status
+
+        statuses = await asyncio.gather(*(fetch(n) for n in (1, 2, 3)))
+    return JsonResponse({"status": statuses})
+
+
+async def async_blocks(request):
+    """An async view that blocks its event loop."""
+    time.sleep(0.05)  # the blocking line the watchdog must name
+    return JsonResponse({"slept": 50})
+
+
+async def async_hello(request):
+    return JsonResponse({"hello": "async"})
+
+
+def sync_hello(request):
+    return JsonResponse({"hello": "sync"})
