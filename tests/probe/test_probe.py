@@ -16,7 +16,7 @@ from tests.probe.test_instrumentation import SAMPLE, migrate
 
 EXPECTED = {
     "GET /cpu/": "keep sync",  # computing needs a core either way
-    "GET /one-call/": "make async",  # 32 threads / 200 ms: the loop would carry several times more
+    "GET /one-call/": "make async",  # 32 threads / 400 ms: a loop would carry several times more
     "GET /three-calls/": "make async",  # three calls in a row: gathered, about one call's time
     "GET /orm/": "keep sync",  # database time: the async ORM still runs it in a thread
     "GET /async-calls/": "async with a fix",  # behind a sync-only middleware

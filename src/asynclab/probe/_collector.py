@@ -16,15 +16,15 @@ class ProbeCollector:
 
     def __init__(self, max_requests: int = 200_000, max_blocks: int = 1_000) -> None:
         self._lock = threading.Lock()
-        self._requests: collections.deque[dict[str, Any]] = collections.deque(maxlen=max_requests)
+        # Profiles, not their figures: the figures are computed when the probe reads them,
+        # off the request's path.
+        self._requests: collections.deque[RequestProfile] = collections.deque(maxlen=max_requests)
         self._blocks: collections.deque[LoopBlock] = collections.deque(maxlen=max_blocks)
         self._blocked_since_reset = 0.0
 
     def record(self, profile: RequestProfile) -> None:
-        entry = {"method": profile.method, "path": profile.path, "status": profile.status}
-        entry.update(profile.timing())
         with self._lock:
-            self._requests.append(entry)
+            self._requests.append(profile)
 
     def add_block(self, block: LoopBlock) -> None:
         with self._lock:
@@ -39,8 +39,8 @@ class ProbeCollector:
 
     def snapshot(self, *, reset: bool = False) -> dict[str, Any]:
         with self._lock:
+            profiles = list(self._requests)
             data = {
-                "requests": list(self._requests),
                 "blocks": [block.to_dict() for block in self._blocks],
                 "blocked_ms": self._blocked_since_reset * 1000,
             }
@@ -48,4 +48,7 @@ class ProbeCollector:
                 self._requests.clear()
                 self._blocks.clear()
                 self._blocked_since_reset = 0.0
+        data["requests"] = [
+            {"method": p.method, "path": p.path, "status": p.status, **p.timing()} for p in profiles
+        ]
         return data

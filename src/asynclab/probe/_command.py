@@ -85,6 +85,8 @@ class ProbeSpec:
     asgi: str | None = None
     block_ms: float = 20.0
     env: tuple[tuple[str, str], ...] = ()
+    sample_every: int = 16
+    """Above the lowest level, profile one request in this many (see Instrumentation)."""
 
     def __post_init__(self) -> None:
         if not self.project.is_dir():
@@ -171,9 +173,11 @@ class _Control:
     def __init__(self, base_url: str, token: str) -> None:
         self._url = f"{base_url}/__asynclab__/probe?token={token}"
 
-    def take(self) -> dict[str, Any]:
-        """Everything collected since the last take, and reset."""
-        with urllib.request.urlopen(self._url + "&reset=1", timeout=30) as answer:
+    def take(self, sample_every: int = 1) -> dict[str, Any]:
+        """Everything collected since the last take, and reset; from now on, profile one
+        request in ``sample_every``."""
+        url = f"{self._url}&reset=1&every={sample_every}"
+        with urllib.request.urlopen(url, timeout=30) as answer:
             data: dict[str, Any] = json.load(answer)
         return data
 
@@ -227,6 +231,7 @@ def _probe_server(
     try:
         with start_server(server, options, app=app, stop_grace_s=0.0) as running:
             control = _Control(running.url, token)
+            idle_cpu: float | None = None
             argv = [Path(running.process.argv[0]).name, *running.process.argv[1:]]
             for request in spec.requests:
                 view = views[(request.method, request.path)]
@@ -243,8 +248,17 @@ def _probe_server(
                                 method=request.method, headers=request.headers,
                                 body=request.body)  # fmt: skip
                 run_load(load)  # warm-up, unmeasured
-                control.take()
-                for level in spec.levels:
+                if idle_cpu is None:
+                    idle_cpu = _idle_cpu_per_s(running.process.pid)
+                levels = sorted(spec.levels)
+
+                def every(index: int) -> int:
+                    # Every request at the lowest level (the advice rests on it), a sample
+                    # above, where profiling every request would cost throughput.
+                    return 1 if index == 0 else spec.sample_every
+
+                control.take(sample_every=every(0))
+                for index, level in enumerate(levels):
                     run = BenchRun(server_name, variant, level, url=url, argv=argv,
                                    start_to_ready_s=running.start_to_ready_s,
                                    idle_rss_bytes=tree_rss(running.process.pid))  # fmt: skip
@@ -255,7 +269,7 @@ def _probe_server(
                     )
                     measured = run.load.samples.measured_s or spec.duration_s
                     run.resources = sampler.stop((started, started + measured))
-                    collected = control.take()
+                    collected = control.take(sample_every=every(index + 1))
                     wanted = (request.method, request.route)
                     entries = [e for e in collected["requests"]
                                if (e["method"], e["path"]) == wanted]  # fmt: skip
@@ -263,7 +277,7 @@ def _probe_server(
                     views_runs.blocks += collected["blocks"]
                     entry = run.to_dict()
                     profile = ViewProfile.of(entries)
-                    entry["probe"] = {"profiled": len(entries),
+                    entry["probe"] = {"profiled": len(entries), "idle_cpu_per_s": idle_cpu,
                                       "profile": profile.__dict__ if profile else None}  # fmt: skip
                     views_runs.runs.append(entry)
                     latency = run.load.latency_ms
@@ -278,6 +292,33 @@ def _probe_server(
 
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.3g} ms"
+
+
+_IDLE_WINDOW_S = 1.0
+
+
+def _idle_cpu_per_s(pid: int) -> float | None:
+    """The CPU the warm, instrumented server uses doing nothing (its timers, the watchdog),
+    per second: at one client the requests are few, and this would be a third of their
+    CPU."""
+    sampler = ResourceSampler(pid).start()
+    started = time.monotonic()
+    time.sleep(_IDLE_WINDOW_S)
+    idle = sampler.stop((started, started + _IDLE_WINDOW_S))
+    return (idle.cpu_user_s + idle.cpu_system_s) / idle.window_s if idle.window_s else None
+
+
+def _cpu_per_answer_ms(gathered: _ViewRuns, level: int) -> float | None:
+    """The server's CPU (its whole process tree, from the sampler) per answer at ``level``,
+    above what it uses idle."""
+    for run in gathered.runs:
+        resources, figures = run.get("resources"), run.get("figures")
+        if run["repeat"] == level and run["status"] == "ok" and resources and figures:
+            answered = figures["answered"]
+            busy = resources["cpu_user_s"] + resources["cpu_system_s"]
+            busy -= (run["probe"]["idle_cpu_per_s"] or 0.0) * resources["window_s"]
+            return 1000 * max(busy, 0.0) / answered if answered else None
+    return None
 
 
 def _view_claim(
@@ -296,8 +337,11 @@ def _view_claim(
     blocks = [b for n, g in by_server.items() if interfaces[n] == "asgi" for b in g.blocks]
     predicted_switches = view["asgi_switches"]
     baseline = 2  # an async view with no sync layer: Django's signal and close (see _preflight)
+    asgi_cpus = [_cpu_per_answer_ms(g, lowest) for n, g in by_server.items()
+                 if interfaces[n] == "asgi"]  # fmt: skip
+    asgi_cpu = next((cpu for cpu in asgi_cpus if cpu), None)
     advice = recommend(view["is_async"], asgi, wsgi, preflight_data["middleware"], blocks,
-                       spec.threads, baseline)  # fmt: skip
+                       spec.threads, baseline, asgi_cpu)  # fmt: skip
     measured: dict[str, Any] = {}
     for name, gathered in by_server.items():
         ok = [run for run in gathered.runs if run["status"] == "ok"]
@@ -313,6 +357,7 @@ def _view_claim(
             "rss_peak_mb": (at_top.get("resources") or {}).get("rss_peak_bytes", 0) / 1e6,
             "threads_peak": (at_top.get("resources") or {}).get("threads_peak"),
             "switches_per_request": getattr(profiles[name], "switches", None),
+            "server_cpu_ms_per_request_alone": _cpu_per_answer_ms(gathered, lowest),
         }
     now = "async" if view["is_async"] else "sync"
     failures = [f"{name}: {g.failure}" for name, g in by_server.items() if g.failure]

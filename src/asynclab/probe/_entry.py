@@ -4,7 +4,8 @@ the user's project, instrumented.
 Read from the environment the probe sets: ``ASYNCLAB_PROBE_TOKEN`` (the control path's
 token), ``ASYNCLAB_PROBE_WSGI`` / ``ASYNCLAB_PROBE_ASGI`` (the project's own application as
 ``module:attribute``; Django's default handler otherwise) and
-``ASYNCLAB_PROBE_BLOCK_MS`` (the watchdog's threshold).
+``ASYNCLAB_PROBE_BLOCK_MS`` (the watchdog's threshold), ``ASYNCLAB_PROBE_SAMPLE_EVERY`` (profile
+one request in this many; the probe changes it over the control path).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ def _instrumentation() -> Instrumentation:
     # Installed before the project's application is built: the crossings Django sets up while
     # loading its middleware are then timed too.
     threshold_ms = float(os.environ.get("ASYNCLAB_PROBE_BLOCK_MS", "20"))
-    return Instrumentation.install(threshold_ms / 1000)
+    instrumentation = Instrumentation.install(threshold_ms / 1000)
+    instrumentation.sample_every = max(1, int(os.environ.get("ASYNCLAB_PROBE_SAMPLE_EVERY", "1")))
+    return instrumentation
 
 
 def _import(target: str) -> Any:

@@ -7,9 +7,11 @@ stated models.
   Database queries are left out: Django's async ORM runs a request's queries in one thread,
   one after another (the lab's ``async-orm-serialised`` claim).
 - **Threads (capacity).** A thread-based worker carries at most ``threads / latency``
-  requests per second of a view; an event loop carries about ``1 / CPU per request`` (one
-  core), whatever the waits. Predicted gain: their ratio, counted only for the view's HTTP
-  waits (its database time keeps a thread busy under async too).
+  requests per second of a view that waits on HTTP; an event loop carries about
+  ``1 / CPU per request`` (one core), whatever the waits. The CPU is the whole server's per
+  answer under the ASGI server at the lowest level (the sampler's count: the request's own
+  CPU, as the instrumentation sees it, leaves out the server's parsing, the loop and
+  Django's per-request threads, and read 1.7x low). Predicted gain: their ratio.
 """
 
 from __future__ import annotations
@@ -126,12 +128,14 @@ def recommend(
     blocks: list[dict[str, Any]],
     threads: int,
     baseline_switches: int,
+    asgi_cpu_ms: float | None = None,
 ) -> Recommendation:
     """The advice for one view from its profiles under an ASGI and a WSGI server (the
-    profile of its natural home first), the middleware chain and the loop's blocks."""
+    profile of its natural home first), the middleware chain, the loop's blocks, and the
+    ASGI server's CPU per answer (None if not measured)."""
     if view_is_async:
         return _recommend_async(asgi or wsgi, layers, blocks, baseline_switches)
-    return _recommend_sync(wsgi or asgi, threads)
+    return _recommend_sync(wsgi or asgi, threads, asgi_cpu_ms)
 
 
 def _recommend_async(
@@ -160,7 +164,9 @@ def _recommend_async(
     return Recommendation("keep async", reasons)
 
 
-def _recommend_sync(view: ViewProfile | None, threads: int) -> Recommendation:
+def _recommend_sync(
+    view: ViewProfile | None, threads: int, asgi_cpu_ms: float | None
+) -> Recommendation:
     if view is None:
         return Recommendation("keep sync", ["no request was profiled"])
     reasons = [
@@ -185,7 +191,7 @@ def _recommend_sync(view: ViewProfile | None, threads: int) -> Recommendation:
     # Threads: a thread held through HTTP waits, against a loop bound by CPU.
     if view.http_ms > 0:
         thread_capacity = threads / (view.wall_ms / 1000)
-        loop_ms = max(view.cpu_ms + view.db_ms, 0.05)  # what still holds a thread or the core
+        loop_ms = max(asgi_cpu_ms or view.cpu_ms, 0.05)
         loop_capacity = 1000 / loop_ms
         gain = loop_capacity / thread_capacity
         predicted.update(thread_capacity_rps=thread_capacity, loop_capacity_rps=loop_capacity,
@@ -194,9 +200,9 @@ def _recommend_sync(view: ViewProfile | None, threads: int) -> Recommendation:
             advice = "make async"
             reasons.append(
                 f"{threads} threads / {view.wall_ms:.1f} ms carry {thread_capacity:,.0f} "
-                f"requests/s per worker; an event loop would be bound by the "
-                f"{loop_ms:.1f} ms of CPU and database per request: about "
-                f"{loop_capacity:,.0f}/s ({gain:.1f}x)"
+                f"requests/s per worker; an event loop would be bound by the server's "
+                f"{loop_ms:.1f} ms of CPU per request: about {loop_capacity:,.0f}/s "
+                f"({gain:.1f}x)"
             )
     if advice == "keep sync":
         if view.db_ms >= view.http_ms and view.db_ms > view.cpu_ms:

@@ -32,8 +32,8 @@ def cpu(request):
 
 
 def one_call(request):
-    """One slow API call (200 ms): the thread waits, doing nothing."""
-    return JsonResponse({"status": _get(_provider(1, 200))})
+    """One slow API call (400 ms): the thread waits, doing nothing."""
+    return JsonResponse({"status": _get(_provider(1, 400))})
 
 
 def three_calls(request):
