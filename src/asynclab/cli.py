@@ -716,7 +716,7 @@ def _probe_requests(
                 found.append(ProbeRequest(
                     entry["path"], str(entry.get("method", "GET")).upper(),
                     tuple((str(k), str(v)) for k, v in (entry.get("headers") or {}).items()),
-                    str(entry.get("body", "")).encode(),
+                    str(entry.get("body") or "").encode(),
                 ))  # fmt: skip
         except OSError as exc:
             raise UsageError(f"cannot read --requests {requests_file}: {exc.strerror}") from None
@@ -807,9 +807,11 @@ def probe(
     console = Console(stderr=True)
     results = run_probe(spec, out, say=lambda line: console.print(line, highlight=False))
     for claim in results["claims"]:
-        console.print(f"{claim['id']}: [bold]{claim['verdict']}[/bold]. {claim['meaning']}")
+        # No markup: fix texts quote source lines, where "[i]" would be read as a style.
+        console.print(f"{claim['id']}: {claim['verdict']}. {claim['meaning']}", markup=False,
+                      highlight=False)  # fmt: skip
         for fix in claim["recommendation"]["fixes"]:
-            console.print(f"  fix: {fix}", highlight=False)
+            console.print(f"  fix: {fix}", markup=False, highlight=False)
     try:
         atomic_write_text(out / "report.html", render_html(results))
         console.print(f"report: {(out / 'report.html').resolve()}", highlight=False)

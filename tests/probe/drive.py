@@ -76,12 +76,13 @@ def main() -> None:
         # ProbeMiddleware, if the stack has it, does the profiling).
         plain = get_asgi_application()
         app = plain if interface == "asgi-plain" else InstrumentedASGI(plain, instrumentation)
+        if interface == "asgi-plain":  # whatever the app installed, if anything
+            instrumentation = Instrumentation.install()
 
         async def run_all() -> None:
             for path in paths:
                 instrumentation.collector.snapshot(reset=True)
                 answer = await _call_asgi(app, path)
-                await asyncio.sleep(0.05)  # the response's close finishes after the send
                 answer["collected"] = instrumentation.collector.snapshot(reset=True)
                 out["requests"][path] = answer
 

@@ -16,6 +16,16 @@ from asynclab.probe._hosting import Instrumentation
 from asynclab.probe._profile import CURRENT, RequestProfile, server_timing
 
 
+def install() -> Instrumentation:
+    """The process's instrumentation, set up from the settings ``ASYNCLAB_PROBE_BLOCK_MS``
+    (the watchdog's threshold, 20) and ``ASYNCLAB_PROBE_SAMPLE_EVERY`` (profile one request
+    in this many, 1)."""
+    threshold_ms = float(getattr(settings, "ASYNCLAB_PROBE_BLOCK_MS", 20))
+    instrumentation = Instrumentation.install(threshold_ms / 1000)
+    instrumentation.sample_every = max(1, int(getattr(settings, "ASYNCLAB_PROBE_SAMPLE_EVERY", 1)))
+    return instrumentation
+
+
 class ProbeMiddleware:
     """Profiles each request from here inward; sync and async capable, so that it adds no
     switch of its own.
@@ -31,8 +41,7 @@ class ProbeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         if not getattr(settings, "ASYNCLAB_PROBE", False) or os.environ.get("ASYNCLAB_PROBE_TOKEN"):
             raise MiddlewareNotUsed
-        threshold_ms = float(getattr(settings, "ASYNCLAB_PROBE_BLOCK_MS", 20))
-        self.instrumentation = Instrumentation.install(threshold_ms / 1000)
+        self.instrumentation = install()
         self.get_response = get_response
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
@@ -41,6 +50,8 @@ class ProbeMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
+        if not self.instrumentation.sampled():
+            return self.get_response(request)
         profile = RequestProfile(request.method or "GET", request.path)
         token = CURRENT.set(profile)
         try:
@@ -52,6 +63,8 @@ class ProbeMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         self.instrumentation.watch_running_loop()
+        if not self.instrumentation.sampled():
+            return await self.get_response(request)
         profile = RequestProfile(request.method or "GET", request.path)
         token = CURRENT.set(profile)
         try:

@@ -14,13 +14,12 @@ from asynclab.probe._watchdog import LoopBlock
 class ProbeCollector:
     """Thread-safe, bounded: the oldest entries go first once ``max_requests`` are held."""
 
-    def __init__(self, max_requests: int = 200_000, max_blocks: int = 1_000) -> None:
+    def __init__(self, max_requests: int = 20_000, max_blocks: int = 1_000) -> None:
         self._lock = threading.Lock()
         # Profiles, not their figures: the figures are computed when the probe reads them,
         # off the request's path.
         self._requests: collections.deque[RequestProfile] = collections.deque(maxlen=max_requests)
         self._blocks: collections.deque[LoopBlock] = collections.deque(maxlen=max_blocks)
-        self._blocked_since_reset = 0.0
 
     def record(self, profile: RequestProfile) -> None:
         with self._lock:
@@ -29,7 +28,6 @@ class ProbeCollector:
     def add_block(self, block: LoopBlock) -> None:
         with self._lock:
             self._blocks.append(block)
-            self._blocked_since_reset += block.duration_s
 
     def blocked_during(self, start: float, end: float) -> float:
         """Seconds within [start, end] the loop was recorded blocked."""
@@ -42,12 +40,10 @@ class ProbeCollector:
             profiles = list(self._requests)
             data = {
                 "blocks": [block.to_dict() for block in self._blocks],
-                "blocked_ms": self._blocked_since_reset * 1000,
             }
             if reset:
                 self._requests.clear()
                 self._blocks.clear()
-                self._blocked_since_reset = 0.0
         data["requests"] = [
             {"method": p.method, "path": p.path, "status": p.status, **p.timing()} for p in profiles
         ]

@@ -8,16 +8,18 @@ back over a control path. Load goes nowhere but the server the probe started, on
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,15 +37,30 @@ from asynclab.servers import (
     DEFAULT_THREADS,
     HostedApp,
     ResourceSampler,
+    RunningServer,
     ServerOptions,
     get_server,
     start_server,
     tree_rss,
 )
 
-# Where the instrumentation lives, for an interpreter that does not have asynclab installed:
-# it needs only Django and asgiref there.
-_ASYNCLAB_ROOT = str(Path(asynclab.__file__).resolve().parent.parent)
+_PACKAGE = Path(asynclab.__file__).resolve().parent
+
+
+@contextlib.contextmanager
+def instrumentation_path() -> Iterator[str]:
+    """A directory holding only asynclab's instrumentation (the package's ``__init__``,
+    ``probe`` and ``django``), for the project's PYTHONPATH.
+
+    Not asynclab's own install directory: installed from a wheel, that is site-packages, and
+    the project would load asynclab's Django, asgiref and servers ahead of its own.
+    """
+    with tempfile.TemporaryDirectory(prefix="asynclab-probe-") as directory:
+        package = Path(directory) / "asynclab"
+        package.mkdir()
+        for name in ("__init__.py", "probe", "django"):
+            (package / name).symlink_to(_PACKAGE / name)
+        yield directory
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,10 @@ class ProbeRequest:
             raise UsageError(
                 f"--url must be a path on the project, like /api/items, got {self.path!r}"
             )
+        if any(ord(c) <= 32 or ord(c) == 127 for c in self.path):
+            raise UsageError(f"--url {self.path!r} holds a space or control character: encode it")
+        if not self.method.isalpha():
+            raise UsageError(f"--method must be an HTTP method such as GET, got {self.method!r}")
 
     @property
     def label(self) -> str:
@@ -109,10 +130,18 @@ class ProbeSpec:
             raise UsageError("--level must be >= 1 (concurrent clients)")
         if not self.duration_s > 0 or self.warmup_s < 0:
             raise UsageError("--duration must be > 0 and --warmup >= 0")
+        if self.threads < 1:
+            raise UsageError(f"--threads must be >= 1, got {self.threads}")
+        if not self.block_ms > 0:
+            raise UsageError(f"--block-ms must be > 0, got {self.block_ms:g}")
+        labels = [request.label for request in self.requests]
+        if len(set(labels)) != len(labels):
+            raise UsageError("a URL is given twice with the same method: give each once")
 
-    def environment(self, token: str) -> dict[str, str]:
-        """What the project's processes get on top of the caller's environment."""
-        path = [str(self.project.resolve()), _ASYNCLAB_ROOT]
+    def environment(self, token: str, instrumentation: str) -> dict[str, str]:
+        """What the project's processes get on top of the caller's environment;
+        ``instrumentation``: the directory from ``instrumentation_path``."""
+        path = [str(self.project.resolve()), instrumentation]
         if os.environ.get("PYTHONPATH"):
             path.append(os.environ["PYTHONPATH"])
         env = {
@@ -129,11 +158,11 @@ class ProbeSpec:
         return env
 
 
-def preflight(spec: ProbeSpec) -> dict[str, Any]:
+def preflight(spec: ProbeSpec, instrumentation: str) -> dict[str, Any]:
     """The project's own account of itself (``_preflight``), or a one-line UsageError."""
     requests = [{"method": r.method, "path": r.path} for r in spec.requests]
     argv = [spec.python, "-m", "asynclab.probe._preflight", json.dumps(requests)]
-    env = dict(os.environ, **spec.environment(token=""))
+    env = dict(os.environ, **spec.environment("", instrumentation))
     try:
         done = subprocess.run(argv, cwd=spec.project, env=env, capture_output=True, text=True,
                               timeout=120, check=False)  # fmt: skip
@@ -167,6 +196,17 @@ def preflight(spec: ProbeSpec) -> dict[str, Any]:
     return found
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is an answer to report, not to follow (it may leave loopback)
+
+
+# The probe's own requests go to the server it started and nowhere else: no proxy from the
+# environment (a loopback address is not exempt from http_proxy unless no_proxy says so),
+# and no redirect followed.
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
 class _Control:
     """The instrumentation's control path on the running server."""
 
@@ -177,21 +217,26 @@ class _Control:
         """Everything collected since the last take, and reset; from now on, profile one
         request in ``sample_every``."""
         url = f"{self._url}&reset=1&every={sample_every}"
-        with urllib.request.urlopen(url, timeout=30) as answer:
+        with _LOCAL.open(url, timeout=30) as answer:
             data: dict[str, Any] = json.load(answer)
         return data
 
 
 def _check_answer(url: str, request: ProbeRequest) -> str | None:
+    """None if the request answers 2xx; else why it cannot be probed."""
     sent = urllib.request.Request(url, data=request.body or None, method=request.method,
                                   headers=dict(request.headers))  # fmt: skip
     try:
-        with urllib.request.urlopen(sent, timeout=60) as answer:
+        with _LOCAL.open(sent, timeout=60) as answer:
             answer.read()
             return None
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            where = exc.headers.get("Location")
+            return (f"{request.label} redirects ({exc.code}) to {where}: probe the page it "
+                    "leads to, or log in with --header 'Cookie: ...'")  # fmt: skip
         return f"{request.label} answered {exc.code}: a probe of error pages measures nothing"
-    except (OSError, urllib.error.URLError) as exc:
+    except (OSError, ValueError) as exc:
         return f"{request.label} did not answer: {exc}"
 
 
@@ -201,11 +246,21 @@ class _ViewRuns:
 
     runs: list[dict[str, Any]] = field(default_factory=list)
     profiles: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # level -> entries
-    blocks: list[dict[str, Any]] = field(default_factory=list)
+    blocks: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # level -> blocks
     failure: str | None = None
 
 
 Progress = Callable[[str], None]
+
+
+@dataclass
+class _Hosted:
+    """One running server the probe measures, and what it knows of it."""
+
+    name: str
+    running: RunningServer
+    control: _Control
+    idle_cpu_per_s: float | None = None
 
 
 def _probe_server(
@@ -213,6 +268,7 @@ def _probe_server(
     server_name: str,
     preflight_data: dict[str, Any],
     token: str,
+    instrumentation: str,
     say: Progress,
     into: dict[str, dict[str, _ViewRuns]],
 ) -> None:
@@ -222,7 +278,8 @@ def _probe_server(
     options = ServerOptions(threads=spec.threads if server.has_threads else None)
     app = HostedApp(
         wsgi="asynclab.probe._entry:wsgi", asgi="asynclab.probe._entry:asgi", channels=None,
-        python=spec.python, cwd=str(spec.project), env=spec.environment(token),
+        python=spec.python, cwd=str(spec.project),
+        env=spec.environment(token, instrumentation),
     )  # fmt: skip
     gathered = {request.label: _ViewRuns() for request in spec.requests}
     for label, views_runs in gathered.items():
@@ -230,64 +287,91 @@ def _probe_server(
     views = {(v["method"], v["path"]): v for v in preflight_data["views"]}
     try:
         with start_server(server, options, app=app, stop_grace_s=0.0) as running:
-            control = _Control(running.url, token)
-            idle_cpu: float | None = None
-            argv = [Path(running.process.argv[0]).name, *running.process.argv[1:]]
+            hosted = _Hosted(server_name, running, _Control(running.url, token))
             for request in spec.requests:
                 view = views[(request.method, request.path)]
-                variant = "async" if view["is_async"] else "sync"
-                views_runs = gathered[request.label]
-                url = running.url + request.path
-                failure = _check_answer(url, request)
-                if failure is not None:
-                    views_runs.failure = failure
-                    say(f"  {server_name} {request.label}: {failure}")
-                    continue
-                load = LoadSpec(parse_target(url), connections=min(max(spec.levels), 8),
-                                duration_s=max(spec.warmup_s, 0.1), warmup_s=0,
-                                method=request.method, headers=request.headers,
-                                body=request.body)  # fmt: skip
-                run_load(load)  # warm-up, unmeasured
-                if idle_cpu is None:
-                    idle_cpu = _idle_cpu_per_s(running.process.pid)
-                levels = sorted(spec.levels)
-
-                def every(index: int) -> int:
-                    # Every request at the lowest level (the advice rests on it), a sample
-                    # above, where profiling every request would cost throughput.
-                    return 1 if index == 0 else spec.sample_every
-
-                control.take(sample_every=every(0))
-                for index, level in enumerate(levels):
-                    run = BenchRun(server_name, variant, level, url=url, argv=argv,
-                                   start_to_ready_s=running.start_to_ready_s,
-                                   idle_rss_bytes=tree_rss(running.process.pid))  # fmt: skip
-                    sampler = ResourceSampler(running.process.pid).start()
-                    started = time.monotonic()
-                    run.load = run_load(
-                        replace(load, connections=level, duration_s=spec.duration_s)
-                    )
-                    measured = run.load.samples.measured_s or spec.duration_s
-                    run.resources = sampler.stop((started, started + measured))
-                    collected = control.take(sample_every=every(index + 1))
-                    wanted = (request.method, request.route)
-                    entries = [e for e in collected["requests"]
-                               if (e["method"], e["path"]) == wanted]  # fmt: skip
-                    views_runs.profiles[level] = entries
-                    views_runs.blocks += collected["blocks"]
-                    entry = run.to_dict()
-                    profile = ViewProfile.of(entries)
-                    entry["probe"] = {"profiled": len(entries), "idle_cpu_per_s": idle_cpu,
-                                      "profile": profile.__dict__ if profile else None}  # fmt: skip
-                    views_runs.runs.append(entry)
-                    latency = run.load.latency_ms
-                    say(f"  {server_name} {request.label} c={level}: "
-                        f"{run.load.achieved_rate:,.0f} req/s, p50 {_ms(latency['p50'])}, "
-                        f"p99 {_ms(latency['p99'])}, {len(entries)} requests profiled")  # fmt: skip
+                try:
+                    _probe_view(spec, hosted, request, view, gathered[request.label], say)
+                except (OSError, ValueError, AsynclabError) as exc:
+                    # This view's measurement broke (the worker died, the control path did
+                    # not answer): the others, and what this one measured, are kept.
+                    why = f"{server_name} failed while measuring it: {exc}"
+                    gathered[request.label].failure = why
+                    say(f"  {server_name} {request.label}: {why}")
     except (ProcessStartError, AsynclabError) as exc:
         for views_runs in gathered.values():
             views_runs.failure = views_runs.failure or f"{server_name} did not run: {exc}"
-        say(f"  {server_name}: did not run: {str(exc).splitlines()[0]}")
+        say(f"  {server_name}: did not run: {_last_lines(str(exc))}")
+
+
+def _last_lines(text: str, count: int = 3) -> str:
+    """A process error's gist: its first line and the last lines of the output it quotes."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[:1] + lines[1:][-count:])
+
+
+def _probe_view(
+    spec: ProbeSpec,
+    hosted: _Hosted,
+    request: ProbeRequest,
+    view: dict[str, Any],
+    views_runs: _ViewRuns,
+    say: Progress,
+) -> None:
+    running, control = hosted.running, hosted.control
+    url = running.url + request.path
+    failure = _check_answer(url, request)
+    if failure is not None:
+        views_runs.failure = failure
+        say(f"  {hosted.name} {request.label}: {failure}")
+        return
+    load = LoadSpec(parse_target(url), connections=min(max(spec.levels), 8),
+                    duration_s=max(spec.warmup_s, 0.1), warmup_s=0, method=request.method,
+                    headers=request.headers, body=request.body)  # fmt: skip
+    run_load(load)  # warm-up, unmeasured
+    if hosted.idle_cpu_per_s is None:
+        hosted.idle_cpu_per_s = _idle_cpu_per_s(running.process.pid)
+    levels = sorted(spec.levels)
+
+    def every(index: int) -> int:
+        # Every request at the lowest level (the advice rests on it), a sample above, where
+        # profiling every request would cost throughput.
+        return 1 if index == 0 else spec.sample_every
+
+    control.take(sample_every=every(0))
+    argv = [Path(running.process.argv[0]).name, *running.process.argv[1:]]
+    for index, level in enumerate(levels):
+        run = BenchRun(hosted.name, "async" if view["is_async"] else "sync", level, url=url,
+                       argv=argv, start_to_ready_s=running.start_to_ready_s,
+                       idle_rss_bytes=tree_rss(running.process.pid))  # fmt: skip
+        sampler = ResourceSampler(running.process.pid).start()
+        started = time.monotonic()
+        try:
+            run.load = run_load(replace(load, connections=level, duration_s=spec.duration_s))
+        finally:
+            measured = (run.load.samples.measured_s if run.load else 0) or spec.duration_s
+            run.resources = sampler.stop((started, started + measured))
+        collected = control.take(sample_every=every(index + 1))
+        wanted = (request.method, request.route)
+        # Error answers are not the view's work: their profiles would skew its medians.
+        entries = [
+            e
+            for e in collected["requests"]
+            if (e["method"], e["path"]) == wanted and (e["status"] or 500) < 400
+        ]
+        views_runs.profiles[level] = entries
+        views_runs.blocks[level] = collected["blocks"]
+        entry = run.to_dict()
+        profile = ViewProfile.of(entries)
+        entry["probe"] = {"profiled": len(entries), "idle_cpu_per_s": hosted.idle_cpu_per_s,
+                          "profile": profile.__dict__ if profile else None}  # fmt: skip
+        views_runs.runs.append(entry)
+        latency, samples = run.load.latency_ms, run.load.samples
+        errors = samples.total - samples.ok
+        say(f"  {hosted.name} {request.label} c={level}: {run.load.achieved_rate:,.0f} req/s, "
+            f"p50 {_ms(latency['p50'])}, p99 {_ms(latency['p99'])}"
+            + (f", {errors} errors" if errors else "")
+            + f", {len(entries)} requests profiled")  # fmt: skip
 
 
 def _ms(value: float | None) -> str:
@@ -334,14 +418,16 @@ def _view_claim(
         profiles[name] = ViewProfile.of(gathered.profiles.get(lowest, []))
     asgi = next((profiles[n] for n in by_server if interfaces[n] == "asgi" and profiles[n]), None)
     wsgi = next((profiles[n] for n in by_server if interfaces[n] == "wsgi" and profiles[n]), None)
-    blocks = [b for n, g in by_server.items() if interfaces[n] == "asgi" for b in g.blocks]
+    # The blocks seen at the lowest level only: one request at a time, a block there is the
+    # view's; at higher levels ordinary queueing on a busy loop can pass the threshold too.
+    blocks = [b for n, g in by_server.items() if interfaces[n] == "asgi"
+              for b in g.blocks.get(lowest, [])]  # fmt: skip
     predicted_switches = view["asgi_switches"]
-    baseline = 2  # an async view with no sync layer: Django's signal and close (see _preflight)
     asgi_cpus = [_cpu_per_answer_ms(g, lowest) for n, g in by_server.items()
                  if interfaces[n] == "asgi"]  # fmt: skip
     asgi_cpu = next((cpu for cpu in asgi_cpus if cpu), None)
     advice = recommend(view["is_async"], asgi, wsgi, preflight_data["middleware"], blocks,
-                       spec.threads, baseline, asgi_cpu)  # fmt: skip
+                       spec.threads, predicted_switches, asgi_cpu)  # fmt: skip
     measured: dict[str, Any] = {}
     for name, gathered in by_server.items():
         ok = [run for run in gathered.runs if run["status"] == "ok"]
@@ -352,7 +438,9 @@ def _view_claim(
         measured[name] = {
             "p50_ms_alone": at_low["figures"]["latency_ms"]["p50"],
             "top_level": at_top["repeat"],
-            "rate_at_top": at_top["figures"]["rate"],
+            # Answers that were not errors: a view that fails under load does not carry it.
+            "rate_at_top": at_top["figures"]["ok_rate"],
+            "errors_at_top": at_top["figures"]["errors"],
             "p99_ms_at_top": at_top["figures"]["latency_ms"]["p99"],
             "rss_peak_mb": (at_top.get("resources") or {}).get("rss_peak_bytes", 0) / 1e6,
             "threads_peak": (at_top.get("resources") or {}).get("threads_peak"),
@@ -397,25 +485,38 @@ def _view_claim(
 
 
 def run_probe(spec: ProbeSpec, out: Path, say: Progress = print) -> dict[str, Any]:
-    """Probe every request under every server; write results.json into ``out``."""
+    """Probe every request under every server; write results.json into ``out`` (also when
+    interrupted or broken: what was measured is kept)."""
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    found = preflight(spec)
-    say(f"project {spec.settings} (Django {found['django']}, Python {found['python']}): "
-        f"{len(found['middleware'])} middleware, {len(spec.requests)} URL(s)")  # fmt: skip
-    for view in found["views"]:
-        kind = "async" if view["is_async"] else "sync"
-        say(f"  {view['method']} {view['path']} -> {view['view']} ({kind})")
-    token = secrets.token_hex(16)
-    by_request: dict[str, dict[str, _ViewRuns]] = {r.label: {} for r in spec.requests}
-    interrupted = False
-    try:
+    with instrumentation_path() as instrumentation:
+        found = preflight(spec, instrumentation)
         for server_name in spec.servers:
-            say(f"{server_name}:")
-            _probe_server(spec, server_name, found, token, say, into=by_request)
-    except KeyboardInterrupt:
-        # What was measured is kept: the results below are written, then the interrupt goes on.
-        interrupted = True
+            package = get_server(server_name).package
+            if not found["packages"].get(package):
+                raise UsageError(
+                    f"server {server_name} needs {package} in the project's interpreter "
+                    f"({spec.python}): pip install {package} there, or choose another --server"
+                )
+        say(f"project {spec.settings} (Django {found['django']}, Python {found['python']}): "
+            f"{len(found['middleware'])} middleware, {len(spec.requests)} URL(s)")  # fmt: skip
+        for view in found["views"]:
+            kind = "async" if view["is_async"] else "sync"
+            say(f"  {view['method']} {view['path']} -> {view['view']} ({kind})")
+        token = secrets.token_hex(16)
+        by_request: dict[str, dict[str, _ViewRuns]] = {r.label: {} for r in spec.requests}
+        stopped: BaseException | None = None
+        try:
+            for server_name in spec.servers:
+                say(f"{server_name}:")
+                _probe_server(spec, server_name, found, token, instrumentation, say, by_request)
+        except BaseException as exc:  # Ctrl-C or a fault: write what was measured, then go on
+            stopped = exc
     claims = [_view_claim(spec, r, found, by_request[r.label]) for r in spec.requests]
+    environment = collect_environment()
+    # The project's interpreter ran the project: its versions, not asynclab's.
+    environment["python"] = found["python"]
+    environment["packages"] = {name: version for name, version in found["packages"].items()
+                               if version}  # fmt: skip
     results = {
         "schema": RUN_SCHEMA,
         "run": {
@@ -427,18 +528,17 @@ def run_probe(spec: ProbeSpec, out: Path, say: Progress = print) -> dict[str, An
             "servers": list(spec.servers),
             "levels": list(spec.levels),
             "threads": spec.threads,
+            "sample_every": spec.sample_every,
             "database": ", ".join(d["vendor"] for d in found["databases"]) or "none",
             "middleware": found["middleware"],
         },
         "started_at": started_at,
-        "interrupted": interrupted,
-        "environment": collect_environment(
-            "django", "asgiref", *{get_server(n).package for n in spec.servers}
-        ),
+        "interrupted": stopped is not None,
+        "environment": environment,
         "claims": claims,
     }
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "results.json", json.dumps(results, indent=1) + "\n")
-    if interrupted:
-        raise KeyboardInterrupt
+    if stopped is not None:
+        raise stopped
     return results

@@ -4,8 +4,8 @@ step, database queries, outbound HTTP calls.
 asgiref has no public hook (its 3.12.1 changelog says so), so the crossings are counted by
 wrapping ``SyncToAsync`` and ``AsyncToSync`` at class level. Re-binding
 ``asgiref.sync.sync_to_async`` would miss every module that imported it by name, such as
-Django's query.py. Each hook checks the request's ContextVar first and does nothing outside a
-request, so an instrumented process serves unprofiled traffic at the original cost.
+Django's query.py. Each hook checks the request's ContextVar first and does nothing more
+outside a profiled request: unprofiled traffic pays a check per crossing and per task.
 """
 
 from __future__ import annotations
@@ -109,6 +109,11 @@ class StepTimedCoroutine(collections.abc.Coroutine[Any, Any, Any]):
 
     def close(self) -> None:
         self._coroutine.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # cr_frame, cr_running, cr_await, ...: inspect.getcoroutinestate and libraries such
+        # as anyio read them from a task's coroutine.
+        return getattr(self._coroutine, name)
 
     def __await__(self) -> Generator[Any, Any, Any]:
         # Awaited directly (not run as a task): every step still goes through send/throw, and
@@ -249,6 +254,8 @@ def _patch_asgiref() -> list[_Patch]:
     async def profiled_sync_to_async_call(
         self: SyncToAsync[Any, Any], profile: RequestProfile, *args: Any, **kwargs: Any
     ) -> Any:
+        if not isinstance(self.func, _TimedSync):  # made before the hooks were installed
+            self.func = _TimedSync(self.func)
         slot: list[float] = []
         token = _INNER.set(slot)
         started = time.perf_counter()
@@ -268,6 +275,8 @@ def _patch_asgiref() -> list[_Patch]:
         profile = CURRENT.get()
         if profile is None:
             return async_call(self, *args, **kwargs)
+        if not isinstance(self.awaitable, _TimedAsync):  # made before the hooks were installed
+            self.awaitable = _TimedAsync(self.awaitable)
         slot: list[float] = []
         token = _INNER.set(slot)
         started = time.perf_counter()
@@ -304,7 +313,9 @@ def _database_wrapper(
 
 def _watch_connection(connection: Any) -> None:
     if _database_wrapper not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_database_wrapper)
+        # First, not last: a connection made inside the project's own
+        # ``with connection.execute_wrapper(...)`` would otherwise have its pop() take ours.
+        connection.execute_wrappers.insert(0, _database_wrapper)
 
 
 def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:

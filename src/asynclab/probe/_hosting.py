@@ -34,8 +34,9 @@ from asynclab.probe._profile import CURRENT, RequestProfile, log_line, server_ti
 from asynclab.probe._watchdog import DEFAULT_THRESHOLD_S, LoopWatchdog
 
 CONTROL_PATH = "/__asynclab__/probe"
-"""Where the probe reads the collector (``?token=...&reset=1``); any other request with a
-wrong token is served by the project as usual."""
+"""Where the probe reads the collector (``?token=...&reset=1&every=N``); a wrong token gets
+a 403. Only when the probe hosts the project (a token is set): otherwise the path is the
+project's."""
 
 logger = logging.getLogger("asynclab.probe")
 
@@ -141,8 +142,13 @@ class InstrumentedASGI:
             return
         self.instrumentation.watch_running_loop()
         if scope["path"] == CONTROL_PATH and self.token:
-            status, body = self.instrumentation.control_answer(
-                scope.get("query_string", b"").decode(), self.token
+            # Off the loop: serialising thousands of profiles would block it, and the
+            # watchdog would report the probe's own read as the project's block.
+            status, body = await asyncio.get_running_loop().run_in_executor(
+                None,
+                self.instrumentation.control_answer,
+                scope.get("query_string", b"").decode(),
+                self.token,
             )
             await send({"type": "http.response.start", "status": status,
                         "headers": [(b"content-type", b"application/json")]})  # fmt: skip
@@ -156,6 +162,9 @@ class InstrumentedASGI:
         async def send_timed(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 profile.status = message["status"]
+                profile.blocked_s = self.instrumentation.collector.blocked_during(
+                    profile.start, time.perf_counter()
+                )
                 header = (b"server-timing", server_timing(profile).encode())
                 message = {**message, "headers": [*message.get("headers", []), header]}
             await send(message)
@@ -254,7 +263,8 @@ class InstrumentedWSGI:
             status, body = self.instrumentation.control_answer(
                 environ.get("QUERY_STRING", ""), self.token
             )
-            start_response(f"{status} X", [("Content-Type", "application/json")])
+            reason = "OK" if status == 200 else "Forbidden"
+            start_response(f"{status} {reason}", [("Content-Type", "application/json")])
             return [body]
         if not self.instrumentation.sampled():
             return self.app(environ, start_response)  # type: ignore[no-any-return]

@@ -54,6 +54,9 @@ def middleware_chain() -> list[dict[str, Any]]:
         is_async = can_async if (handler_is_async or not can_sync) else False
         if not can_sync and not can_async:
             is_async = handler_is_async  # Django refuses such a class at start-up
+        if _not_used(middleware, is_async):
+            layers.append({"path": path, "unused": True})  # Django leaves it out of the chain
+            continue
         # A MiddlewareMixin layer in async mode runs its process_request/process_response
         # hooks through sync_to_async: a switch each, every request.
         hooks = []
@@ -80,6 +83,26 @@ def middleware_chain() -> list[dict[str, Any]]:
     return layers
 
 
+def _not_used(middleware: Any, is_async: bool) -> bool:
+    """Whether the layer takes itself out (MiddlewareNotUsed), as Django finds out: by
+    building it, with a stand-in for the handler beneath."""
+    from django.core.exceptions import MiddlewareNotUsed
+
+    async def async_stand_in(request: Any) -> None:
+        return None
+
+    def sync_stand_in(request: Any) -> None:
+        return None
+
+    try:
+        middleware(async_stand_in if is_async else sync_stand_in)
+    except MiddlewareNotUsed:
+        return True
+    except Exception:  # it will fail (or not) when Django builds it: counted as it stands
+        return False
+    return False
+
+
 def switches_per_request(layers: list[dict[str, Any]], view_is_async: bool) -> dict[str, int]:
     """The crossings the chain and the view cost one request under ASGI, by direction.
 
@@ -91,7 +114,7 @@ def switches_per_request(layers: list[dict[str, Any]], view_is_async: bool) -> d
     to_sync = to_async = 0
     outer_is_async = True  # the ASGI handler calls the chain from the loop
     for layer in layers:
-        if "error" in layer:
+        if "error" in layer or layer.get("unused"):
             continue
         if outer_is_async and layer["runs"] == "sync":
             to_sync += 1
@@ -106,11 +129,29 @@ def switches_per_request(layers: list[dict[str, Any]], view_is_async: bool) -> d
         to_sync += 1  # a sync view runs through sync_to_async
     # ASGIHandler itself: request_started's sync receivers (close_old_connections and
     # reset_queries, connected by django.db) and the response's close run in a thread.
-    to_sync += _HANDLER_TO_SYNC
-    return {"to_sync": to_sync, "to_async": to_async}
+    chain = to_sync + to_async - (0 if view_is_async else 1)
+    to_sync += HANDLER_TO_SYNC
+    return {"to_sync": to_sync, "to_async": to_async, "chain": chain}
 
 
-_HANDLER_TO_SYNC = 2
+HANDLER_TO_SYNC = 2
+
+
+# Django, asgiref, and every server the probe can start the project under.
+_PACKAGES = ("django", "asgiref", "gunicorn", "uvicorn", "granian", "daphne", "hypercorn")
+
+
+def _versions() -> dict[str, str | None]:
+    """The versions installed in this (the project's) interpreter; None: not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
 
 
 def _databases() -> list[dict[str, Any]]:
@@ -123,7 +164,8 @@ def _databases() -> list[dict[str, Any]]:
         try:
             connection.ensure_connection()
         except Exception as exc:  # any driver error means: not reachable
-            entry["error"] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+            first = (str(exc).strip().splitlines() or ["no message"])[0]
+            entry["error"] = f"{type(exc).__name__}: {first}"
         finally:
             connection.close()
         found.append(entry)
@@ -162,6 +204,7 @@ def inspect_project(requests: list[dict[str, str]]) -> dict[str, Any]:
     return {
         "django": django.get_version(),
         "python": sys.version.split()[0],
+        "packages": _versions(),
         "settings": str(settings.SETTINGS_MODULE),
         "debug": bool(settings.DEBUG),
         "middleware": chain,

@@ -79,26 +79,39 @@ class Recommendation:
         }
 
 
-def _chain_fix(layers: list[dict[str, Any]], switches: float, switch_ms: float) -> str | None:
-    """What in the middleware chain costs an async view its switches."""
+_MIN_CHAIN_SHARE = 0.01  # a chain whose crossings cost under 1% of the view is left alone
+
+
+def _chain_fix(layers: list[dict[str, Any]], chain: int, view: ViewProfile) -> str | None:
+    """What in the middleware chain costs an async view switches, if it costs enough."""
+    if chain <= 0 or not view.switches or not view.wall_ms:
+        return None
+    chain_ms = view.switch_ms * chain / view.switches  # the chain's part of the crossing time
+    if chain_ms < _MIN_CHAIN_SHARE * view.wall_ms:
+        return None
     sync_layers = [layer["path"] for layer in layers if layer.get("runs") == "sync"]
     hooks = [
         f"{layer['path']}.{hook}" for layer in layers for hook in layer.get("thread_hooks", [])
     ]
-    if not (sync_layers or hooks):
-        return None
     parts = []
     if sync_layers:
-        parts.append(
-            f"{len(sync_layers)} sync-only middleware ({', '.join(sync_layers)}) make Django "
-            "cross between the loop and a thread around them"
-        )
+        parts.append(f"sync-only middleware Django adapts around: {', '.join(sync_layers)}")
     if hooks:
-        parts.append(f"these hooks run in a thread: {', '.join(hooks)}")
+        parts.append(f"middleware hooks run in a thread: {', '.join(hooks)}")
+    named = sync_layers + [hook.rsplit(".", 1)[0] for hook in hooks]
+    own = sorted({path for path in named if not path.startswith("django.")})
+    advice = []
+    if own:
+        advice.append(
+            f"make {', '.join(own)} async-capable (sync_capable and async_capable, an async "
+            "__acall__, no sync hooks), or ask their maintainers"
+        )
+    if any(path.startswith("django.") for path in named):
+        advice.append("drop the Django middleware the project does not need")
     return (
-        f"{switches:g} switches per request ({switch_ms:.2f} ms crossing): "
-        + "; ".join(parts)
-        + ". Make them async-capable (sync_capable and async_capable, with an async __acall__)."
+        f"{chain} of its {view.switches:g} switches per request come from the middleware chain "
+        f"(about {chain_ms:.2f} ms of crossing, {100 * chain_ms / view.wall_ms:.1f}% of the "
+        f"request): {'; '.join(parts)}. To save them: {'; '.join(advice)}."
     )
 
 
@@ -108,7 +121,7 @@ def _block_fix(view: ViewProfile, blocks: list[dict[str, Any]]) -> str | None:
     where: dict[str, int] = {}
     for block in blocks:
         frame = block.get("blocking")
-        if frame:
+        if frame and block.get("in_project", True):
             line = f"{frame['file']}:{frame['line']} ({frame['code'].strip()})"
             where[line] = where.get(line, 0) + 1
     lines = ", ".join(
@@ -127,14 +140,15 @@ def recommend(
     layers: list[dict[str, Any]],
     blocks: list[dict[str, Any]],
     threads: int,
-    baseline_switches: int,
+    predicted_switches: dict[str, int],
     asgi_cpu_ms: float | None = None,
 ) -> Recommendation:
     """The advice for one view from its profiles under an ASGI and a WSGI server (the
-    profile of its natural home first), the middleware chain, the loop's blocks, and the
-    ASGI server's CPU per answer (None if not measured)."""
+    profile of its natural home first), the middleware chain and the switches the preflight
+    predicts for it, the loop's blocks, and the ASGI server's CPU per answer (None if not
+    measured)."""
     if view_is_async:
-        return _recommend_async(asgi or wsgi, layers, blocks, baseline_switches)
+        return _recommend_async(asgi or wsgi, layers, blocks, predicted_switches)
     return _recommend_sync(wsgi or asgi, threads, asgi_cpu_ms)
 
 
@@ -142,7 +156,7 @@ def _recommend_async(
     view: ViewProfile | None,
     layers: list[dict[str, Any]],
     blocks: list[dict[str, Any]],
-    baseline_switches: int,
+    predicted_switches: dict[str, int],
 ) -> Recommendation:
     if view is None:
         return Recommendation("keep async", ["no request was profiled"])
@@ -150,14 +164,14 @@ def _recommend_async(
     block_fix = _block_fix(view, blocks)
     if block_fix:
         fixes.append(block_fix)
-    if view.switches > baseline_switches:
-        chain_fix = _chain_fix(layers, view.switches, view.switch_ms)
-        if chain_fix:
-            fixes.append(chain_fix)
+    chain_fix = _chain_fix(layers, predicted_switches.get("chain", 0), view)
+    if chain_fix:
+        fixes.append(chain_fix)
+    predicted = predicted_switches.get("to_sync", 0) + predicted_switches.get("to_async", 0)
     reasons = [
         f"async view: {view.wall_ms:.1f} ms per request, {view.cpu_ms:.1f} ms CPU, "
-        f"{view.switches:g} switches (an async view with no sync layer makes "
-        f"{baseline_switches}: Django's own signal and close)"
+        f"{view.switches:g} switches ({predicted} from Django's handler and the middleware "
+        f"chain; any more come from the view: the ORM's a-methods, sync_to_async calls)"
     ]
     if fixes:
         return Recommendation("async with a fix", reasons, fixes)
@@ -185,8 +199,9 @@ def _recommend_sync(
             advice = "make async"
             reasons.append(
                 f"{view.http_count:g} HTTP calls wait {view.http_ms:.1f} ms one after another; "
-                f"gathered they would take about the longest: predicted {latency:.1f} ms "
-                f"({predicted['latency_gain']:.2f}x faster)"
+                f"if they are independent (asynclab cannot see whether one needs another's "
+                f"answer), gathered they would take about the longest: predicted "
+                f"{latency:.1f} ms ({predicted['latency_gain']:.2f}x faster)"
             )
     # Threads: a thread held through HTTP waits, against a loop bound by CPU.
     if view.http_ms > 0:
@@ -202,7 +217,8 @@ def _recommend_sync(
                 f"{threads} threads / {view.wall_ms:.1f} ms carry {thread_capacity:,.0f} "
                 f"requests/s per worker; an event loop would be bound by the server's "
                 f"{loop_ms:.1f} ms of CPU per request: about {loop_capacity:,.0f}/s "
-                f"({gain:.1f}x)"
+                f"({gain:.1f}x; that CPU is this sync view's under the ASGI server, one "
+                "thread crossing more than an async rewrite would make)"
             )
     if advice == "keep sync":
         if view.db_ms >= view.http_ms and view.db_ms > view.cpu_ms:

@@ -56,6 +56,9 @@ class LoopBlock:
         return {
             "duration_ms": self.duration_s * 1000,
             "blocking": None if self.blocking is None else self.blocking.__dict__,
+            # False when every frame was library code (the loop's own wait, a busy loop's
+            # queue): a lag, not a line of the project to blame.
+            "in_project": self.blocking is not None and not _is_library(self.blocking.file),
             "stack": [frame.__dict__ for frame in self.stack],
         }
 
