@@ -48,13 +48,18 @@ _PACKAGE = Path(asynclab.__file__).resolve().parent
 
 
 @contextlib.contextmanager
-def instrumentation_path() -> Iterator[str]:
-    """A directory holding only asynclab's instrumentation (the package's ``__init__``,
-    ``probe`` and ``django``), for the project's PYTHONPATH.
+def instrumentation_path(python: str) -> Iterator[str | None]:
+    """For a project run by another interpreter: a directory holding only asynclab's
+    instrumentation (the package's ``__init__``, ``probe`` and ``django``), for its
+    PYTHONPATH. None for this interpreter, which imports asynclab already.
 
     Not asynclab's own install directory: installed from a wheel, that is site-packages, and
     the project would load asynclab's Django, asgiref and servers ahead of its own.
     """
+    interpreter = shutil.which(python) or python
+    if os.path.realpath(interpreter) == os.path.realpath(sys.executable):
+        yield None
+        return
     with tempfile.TemporaryDirectory(prefix="asynclab-probe-") as directory:
         package = Path(directory) / "asynclab"
         package.mkdir()
@@ -106,7 +111,7 @@ class ProbeSpec:
     asgi: str | None = None
     block_ms: float = 20.0
     env: tuple[tuple[str, str], ...] = ()
-    sample_every: int = 16
+    sample_every: int = 32
     """Above the lowest level, profile one request in this many (see Instrumentation)."""
 
     def __post_init__(self) -> None:
@@ -138,10 +143,10 @@ class ProbeSpec:
         if len(set(labels)) != len(labels):
             raise UsageError("a URL is given twice with the same method: give each once")
 
-    def environment(self, token: str, instrumentation: str) -> dict[str, str]:
+    def environment(self, token: str, instrumentation: str | None) -> dict[str, str]:
         """What the project's processes get on top of the caller's environment;
         ``instrumentation``: the directory from ``instrumentation_path``."""
-        path = [str(self.project.resolve()), instrumentation]
+        path = [str(self.project.resolve()), *([instrumentation] if instrumentation else [])]
         if os.environ.get("PYTHONPATH"):
             path.append(os.environ["PYTHONPATH"])
         env = {
@@ -158,7 +163,7 @@ class ProbeSpec:
         return env
 
 
-def preflight(spec: ProbeSpec, instrumentation: str) -> dict[str, Any]:
+def preflight(spec: ProbeSpec, instrumentation: str | None) -> dict[str, Any]:
     """The project's own account of itself (``_preflight``), or a one-line UsageError."""
     requests = [{"method": r.method, "path": r.path} for r in spec.requests]
     argv = [spec.python, "-m", "asynclab.probe._preflight", json.dumps(requests)]
@@ -268,7 +273,7 @@ def _probe_server(
     server_name: str,
     preflight_data: dict[str, Any],
     token: str,
-    instrumentation: str,
+    instrumentation: str | None,
     say: Progress,
     into: dict[str, dict[str, _ViewRuns]],
 ) -> None:
@@ -423,7 +428,10 @@ def _view_claim(
     blocks = [b for n, g in by_server.items() if interfaces[n] == "asgi"
               for b in g.blocks.get(lowest, [])]  # fmt: skip
     predicted_switches = view["asgi_switches"]
-    asgi_cpus = [_cpu_per_answer_ms(g, lowest) for n, g in by_server.items()
+    # The capacity model's CPU: the ASGI server's per answer at the highest level, when it
+    # is busiest (contention included, idle timers negligible), as an event loop at capacity.
+    highest = max(spec.levels)
+    asgi_cpus = [_cpu_per_answer_ms(g, highest) for n, g in by_server.items()
                  if interfaces[n] == "asgi"]  # fmt: skip
     asgi_cpu = next((cpu for cpu in asgi_cpus if cpu), None)
     advice = recommend(view["is_async"], asgi, wsgi, preflight_data["middleware"], blocks,
@@ -445,7 +453,7 @@ def _view_claim(
             "rss_peak_mb": (at_top.get("resources") or {}).get("rss_peak_bytes", 0) / 1e6,
             "threads_peak": (at_top.get("resources") or {}).get("threads_peak"),
             "switches_per_request": getattr(profiles[name], "switches", None),
-            "server_cpu_ms_per_request_alone": _cpu_per_answer_ms(gathered, lowest),
+            "server_cpu_ms_per_request_at_top": _cpu_per_answer_ms(gathered, at_top["repeat"]),
         }
     now = "async" if view["is_async"] else "sync"
     failures = [f"{name}: {g.failure}" for name, g in by_server.items() if g.failure]
@@ -488,7 +496,7 @@ def run_probe(spec: ProbeSpec, out: Path, say: Progress = print) -> dict[str, An
     """Probe every request under every server; write results.json into ``out`` (also when
     interrupted or broken: what was measured is kept)."""
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    with instrumentation_path() as instrumentation:
+    with instrumentation_path(spec.python) as instrumentation:
         found = preflight(spec, instrumentation)
         for server_name in spec.servers:
             package = get_server(server_name).package

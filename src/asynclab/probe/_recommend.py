@@ -9,9 +9,9 @@ stated models.
 - **Threads (capacity).** A thread-based worker carries at most ``threads / latency``
   requests per second of a view that waits on HTTP; an event loop carries about
   ``1 / CPU per request`` (one core), whatever the waits. The CPU is the whole server's per
-  answer under the ASGI server at the lowest level (the sampler's count: the request's own
-  CPU, as the instrumentation sees it, leaves out the server's parsing, the loop and
-  Django's per-request threads, and read 1.7x low). Predicted gain: their ratio.
+  answer under the ASGI server at the highest level, busiest (the sampler's count: the
+  request's own CPU, as the instrumentation sees it, leaves out the server's parsing, the
+  loop and Django's per-request threads, and read 1.7x low). Predicted gain: their ratio.
 """
 
 from __future__ import annotations
