@@ -126,8 +126,9 @@ Receive = Callable[[], Any]
 Send = Callable[[dict[str, Any]], Any]
 
 
-class InstrumentedASGI:
-    """An ASGI application, each HTTP request profiled."""
+class _Instrumented:
+    """A project's application and the instrumentation around it; ``token`` opens the
+    control path (None: no control path, as under the middleware)."""
 
     def __init__(
         self, app: Any, instrumentation: Instrumentation, token: str | None = None
@@ -135,6 +136,10 @@ class InstrumentedASGI:
         self.app = app
         self.instrumentation = instrumentation
         self.token = token
+
+
+class InstrumentedASGI(_Instrumented):
+    """An ASGI application, each HTTP request profiled."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -184,36 +189,6 @@ class InstrumentedASGI:
 StartResponse = Callable[..., Any]
 
 
-class _ProfiledBody:
-    """A WSGI response body whose iteration and close still count for its request (a
-    streaming body runs the view's code as the server reads it; Django's close sends
-    ``request_finished``)."""
-
-    def __init__(
-        self, body: Iterable[bytes], profile: RequestProfile, instrumentation: Instrumentation
-    ) -> None:
-        self._body = body
-        self._profile = profile
-        self._instrumentation = instrumentation
-
-    def __iter__(self) -> Iterator[bytes]:
-        iterator = iter(self._body)
-        while True:
-            token = CURRENT.set(self._profile)
-            try:
-                with counted_cpu(self._profile):
-                    chunk = next(iterator)
-            except StopIteration:
-                self._profile.responded = time.perf_counter()
-                return
-            finally:
-                CURRENT.reset(token)
-            yield chunk
-
-    def close(self) -> None:
-        _close_profiled(self._body, self._profile, self._instrumentation)
-
-
 class _ClosingBody:
     """A complete WSGI body (Django's HttpResponse): iterated as it is, its close counted for
     the request (``request_finished`` runs there)."""
@@ -232,6 +207,25 @@ class _ClosingBody:
         _close_profiled(self._body, self._profile, self._instrumentation)
 
 
+class _ProfiledBody(_ClosingBody):
+    """A streaming WSGI body: its iteration counts for its request too (the view's code runs
+    as the server reads it)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        iterator = iter(self._body)
+        while True:
+            token = CURRENT.set(self._profile)
+            try:
+                with counted_cpu(self._profile):
+                    chunk = next(iterator)
+            except StopIteration:
+                self._profile.responded = time.perf_counter()
+                return
+            finally:
+                CURRENT.reset(token)
+            yield chunk
+
+
 def _close_profiled(
     body: Iterable[bytes], profile: RequestProfile, instrumentation: Instrumentation
 ) -> None:
@@ -247,15 +241,8 @@ def _close_profiled(
         instrumentation.finish(profile)
 
 
-class InstrumentedWSGI:
+class InstrumentedWSGI(_Instrumented):
     """A WSGI application, each request profiled."""
-
-    def __init__(
-        self, app: Any, instrumentation: Instrumentation, token: str | None = None
-    ) -> None:
-        self.app = app
-        self.instrumentation = instrumentation
-        self.token = token
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
