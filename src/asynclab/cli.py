@@ -728,6 +728,13 @@ def _probe_requests(
     return tuple(found)
 
 
+def _twin(item: str) -> tuple[str, str]:
+    sync_path, sep, async_path = item.partition("=")
+    if not sep or not sync_path or not async_path:
+        raise UsageError(f"--pair takes SYNC_PATH=ASYNC_PATH, got {item!r}")
+    return sync_path, async_path
+
+
 @app.command()
 def probe(
     project: Annotated[Path, typer.Option(help="The project's directory (where manage.py is).")],
@@ -777,6 +784,12 @@ def probe(
     block_ms: Annotated[
         float, typer.Option(help="Report the event loop blocked for longer than this.")
     ] = 20.0,
+    pair: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pair", help="SYNC_PATH=ASYNC_PATH: a view and its async twin (both --url)."
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Where results.json and report.html go.")] = Path(
         "asynclab-probe"
     ),
@@ -802,6 +815,7 @@ def probe(
         duration_s=parse_duration(duration, what="--duration"),
         warmup_s=parse_duration(warmup, what="--warmup"), threads=threads,
         wsgi=wsgi, asgi=asgi, block_ms=block_ms, env=tuple(pairs),
+        pairs=tuple(_twin(item) for item in pair or []),
     )  # fmt: skip
     _check_writable("--out", out / "results.json")
     console = Console(stderr=True)

@@ -54,7 +54,12 @@ def test_probe_recommends_per_view_and_writes_a_report(
     migrate(database)
     out = tmp_path / "probe"
     urls = [label.split(" ", 1)[1] for label in EXPECTED]
-    assert _cli(_probe_argv(out, database, provider_url, *urls)) == 0
+    argv = [
+        *_probe_argv(out, database, provider_url, *urls),
+        "--pair",
+        "/three-calls/=/async-calls/",
+    ]
+    assert _cli(argv) == 0
     results = json.loads((out / "results.json").read_text())
     claims = {claim["id"]: claim for claim in results["claims"]}
     assert {label: claim["verdict"] for label, claim in claims.items()} == EXPECTED
@@ -81,6 +86,14 @@ def test_probe_recommends_per_view_and_writes_a_report(
     three = claims["GET /three-calls/"]["figures"]
     assert 1.5 <= three["predicted"]["latency_gain"] <= 4.5
     assert three["profile_wsgi"]["http_count"] == 3
+    # ... and beside them, what its async twin measured: about the same latency gain.
+    measured = three["measured_gain"]
+    assert measured["async_twin"] == "GET /async-calls/"
+    assert 1.5 <= measured["latency_gain"] <= 4.5 and measured["capacity_gain"] > 0
+    assert (
+        "Measured against its async twin GET /async-calls/"
+        in claims["GET /three-calls/"]["meaning"]
+    )
     for claim in claims.values():  # each server measured each view at each level
         assert len(claim["experiments"]) == 2
         for bench in claim["experiments"].values():
@@ -100,6 +113,7 @@ def test_probe_refuses_what_it_cannot_measure(
         (["--env", "SAMPLE_DB=/nonexistent/dir/db.sqlite3"], "is not reachable"),
         (["--url", "cpu/"], "--url must be a path"),
         (["--project", str(tmp_path / "missing")], "is not a directory"),
+        (["--pair", "/cpu/=/nowhere/"], "probe both with --url"),
     ]
     for extra, message in cases:
         argv = _probe_argv(out, database, provider_url, "/cpu/") + extra

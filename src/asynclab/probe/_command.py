@@ -113,6 +113,9 @@ class ProbeSpec:
     env: tuple[tuple[str, str], ...] = ()
     sample_every: int = 32
     """Above the lowest level, profile one request in this many (see Instrumentation)."""
+    pairs: tuple[tuple[str, str], ...] = ()
+    """(sync path, async path): a view and its async twin, both probed, whose measured gain
+    is set beside the one the models predict."""
 
     def __post_init__(self) -> None:
         if not self.project.is_dir():
@@ -139,6 +142,10 @@ class ProbeSpec:
             raise UsageError(f"--threads must be >= 1, got {self.threads}")
         if not self.block_ms > 0:
             raise UsageError(f"--block-ms must be > 0, got {self.block_ms:g}")
+        paths = {request.path for request in self.requests}
+        for sync_path, async_path in self.pairs:
+            if sync_path not in paths or async_path not in paths:
+                raise UsageError(f"--pair {sync_path}={async_path}: probe both with --url as well")
         labels = [request.label for request in self.requests]
         if len(set(labels)) != len(labels):
             raise UsageError("a URL is given twice with the same method: give each once")
@@ -492,6 +499,40 @@ def _view_claim(
     }
 
 
+def _set_measured_gain(
+    spec: ProbeSpec, claims: list[dict[str, Any]], sync_path: str, async_path: str
+) -> None:
+    """Beside the sync view's predicted gains, the ones its async twin showed: latency alone
+    (the sync view under the WSGI server, the async one under the ASGI server) and
+    throughput at the highest level."""
+    by_path = {claim["id"].split(" ", 1)[1]: claim for claim in claims}
+    sync_claim, async_claim = by_path[sync_path], by_path[async_path]
+    wsgi = next((m for name, m in sync_claim["figures"]["measured"].items()
+                 if get_server(name).interface == "wsgi"), None)  # fmt: skip
+    asgi = next((m for name, m in async_claim["figures"]["measured"].items()
+                 if get_server(name).interface == "asgi"), None)  # fmt: skip
+    if wsgi is None or asgi is None or not wsgi["rate_at_top"] or not asgi["p50_ms_alone"]:
+        return
+    gain = {
+        "async_twin": async_claim["id"],
+        "latency_gain": wsgi["p50_ms_alone"] / asgi["p50_ms_alone"],
+        "capacity_gain": asgi["rate_at_top"] / wsgi["rate_at_top"],
+        "clients": max(spec.levels),
+    }
+    sync_claim["figures"]["measured_gain"] = gain
+    predicted = sync_claim["figures"]["predicted"]
+
+    def beside(key: str) -> str:
+        return f" (predicted {predicted[key]:.2f}x)" if key in predicted else ""
+
+    sync_claim["meaning"] += (
+        f" Measured against its async twin {async_claim['id']}: "
+        f"{gain['latency_gain']:.2f}x faster alone{beside('latency_gain')}, "
+        f"{gain['capacity_gain']:.2f}x the throughput at {gain['clients']} clients"
+        f"{beside('capacity_gain')}."
+    )
+
+
 def run_probe(spec: ProbeSpec, out: Path, say: Progress = print) -> dict[str, Any]:
     """Probe every request under every server; write results.json into ``out`` (also when
     interrupted or broken: what was measured is kept)."""
@@ -520,6 +561,8 @@ def run_probe(spec: ProbeSpec, out: Path, say: Progress = print) -> dict[str, An
         except BaseException as exc:  # Ctrl-C or a fault: write what was measured, then go on
             stopped = exc
     claims = [_view_claim(spec, r, found, by_request[r.label]) for r in spec.requests]
+    for sync_path, async_path in spec.pairs:
+        _set_measured_gain(spec, claims, sync_path, async_path)
     environment = collect_environment()
     # The project's interpreter ran the project: its versions, not asynclab's.
     environment["python"] = found["python"]
