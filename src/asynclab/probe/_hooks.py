@@ -234,14 +234,10 @@ class _Patch:
 
 
 def _patch_asgiref() -> list[_Patch]:
-    sync_init, sync_call = SyncToAsync.__init__, SyncToAsync.__call__
-    async_init, async_call = AsyncToSync.__init__, AsyncToSync.__call__
-
-    def sync_to_async_init(
-        self: SyncToAsync[Any, Any], func: Any, *args: Any, **kwargs: Any
-    ) -> None:
-        sync_init(self, func, *args, **kwargs)
-        self.func = _TimedSync(self.func)
+    # The function an adapter runs is wrapped at its first profiled call, not when the
+    # adapter is made: Django makes one for nearly every call, most outside any profiled
+    # request, and adapters made before the hooks were installed are covered the same way.
+    sync_call, async_call = SyncToAsync.__call__, AsyncToSync.__call__
 
     def sync_to_async_call(self: SyncToAsync[Any, Any], *args: Any, **kwargs: Any) -> Any:
         # A plain function that returns the coroutine: outside a profiled request the call
@@ -254,7 +250,7 @@ def _patch_asgiref() -> list[_Patch]:
     async def profiled_sync_to_async_call(
         self: SyncToAsync[Any, Any], profile: RequestProfile, *args: Any, **kwargs: Any
     ) -> Any:
-        if not isinstance(self.func, _TimedSync):  # made before the hooks were installed
+        if not isinstance(self.func, _TimedSync):
             self.func = _TimedSync(self.func)
         slot: list[float] = []
         token = _INNER.set(slot)
@@ -265,17 +261,11 @@ def _patch_asgiref() -> list[_Patch]:
             _INNER.reset(token)
             profile.add_crossing("to_sync", time.perf_counter() - started, _inner_s(slot))
 
-    def async_to_sync_init(
-        self: AsyncToSync[Any, Any], awaitable: Any, *args: Any, **kwargs: Any
-    ) -> None:
-        async_init(self, awaitable, *args, **kwargs)
-        self.awaitable = _TimedAsync(self.awaitable)
-
     def async_to_sync_call(self: AsyncToSync[Any, Any], *args: Any, **kwargs: Any) -> Any:
         profile = CURRENT.get()
         if profile is None:
             return async_call(self, *args, **kwargs)
-        if not isinstance(self.awaitable, _TimedAsync):  # made before the hooks were installed
+        if not isinstance(self.awaitable, _TimedAsync):
             self.awaitable = _TimedAsync(self.awaitable)
         slot: list[float] = []
         token = _INNER.set(slot)
@@ -287,9 +277,7 @@ def _patch_asgiref() -> list[_Patch]:
             profile.add_crossing("to_async", time.perf_counter() - started, _inner_s(slot))
 
     return [
-        _Patch(SyncToAsync, "__init__", sync_to_async_init),
         _Patch(SyncToAsync, "__call__", sync_to_async_call),
-        _Patch(AsyncToSync, "__init__", async_to_sync_init),
         _Patch(AsyncToSync, "__call__", async_to_sync_call),
     ]
 
