@@ -5,52 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from asynclab.probe._watchdog import LoopBlock, LoopWatchdog
-from asynclab.upstream import UpstreamBehaviour, start_upstream
-
-HERE = Path(__file__).parent
-SAMPLE = HERE / "sampleproject"
-
-
-def sample_env(middleware: str = "", **extra: str) -> dict[str, str]:
-    return dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join([str(SAMPLE), os.environ.get("PYTHONPATH", "")]),
-        DJANGO_SETTINGS_MODULE="sampleproject.settings",
-        SAMPLE_MIDDLEWARE=middleware,
-        **extra,
-    )
-
-
-def migrate(database: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v", "0"],
-        env=sample_env(SAMPLE_DB=str(database)), check=True, cwd=SAMPLE,
-    )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    database = tmp_path_factory.mktemp("sample") / "db.sqlite3"
-    migrate(database)
-    return database
-
-
-@pytest.fixture(scope="module")
-def provider_url() -> Iterator[str]:
-    with start_upstream(UpstreamBehaviour()) as upstream:
-        yield upstream.url
+from tests.probe.sample import HERE, SAMPLE, sample_env
 
 
 def drive(interface: str, paths: list[str], middleware: str = "", **extra: str) -> dict[str, Any]:

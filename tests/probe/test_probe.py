@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from asynclab.cli import main
-from asynclab.upstream import UpstreamBehaviour, start_upstream
-from tests.probe.test_instrumentation import SAMPLE, migrate
+from tests.probe.sample import SAMPLE
 
 EXPECTED = {
     "GET /cpu/": "keep sync",  # computing needs a core either way
@@ -30,12 +28,6 @@ def _cli(argv: list[str]) -> int | str | None:
     return exit_info.value.code
 
 
-@pytest.fixture(scope="module")
-def provider_url() -> Iterator[str]:
-    with start_upstream(UpstreamBehaviour()) as upstream:
-        yield upstream.url
-
-
 def _probe_argv(out: Path, database: Path, provider: str, *urls: str) -> list[str]:
     argv = ["probe", "--project", str(SAMPLE), "--settings", "sampleproject.settings",
             "--level", "1", "--level", "8", "--duration", "0.6s", "--warmup", "0.2s",
@@ -48,14 +40,12 @@ def _probe_argv(out: Path, database: Path, provider: str, *urls: str) -> list[st
 
 
 def test_probe_recommends_per_view_and_writes_a_report(
-    tmp_path: Path, provider_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, sample_db: Path, provider_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "db.sqlite3"
-    migrate(database)
     out = tmp_path / "probe"
     urls = [label.split(" ", 1)[1] for label in EXPECTED]
     argv = [
-        *_probe_argv(out, database, provider_url, *urls),
+        *_probe_argv(out, sample_db, provider_url, *urls),
         "--pair",
         "/three-calls/=/async-calls/",
     ]
@@ -102,10 +92,8 @@ def test_probe_recommends_per_view_and_writes_a_report(
 
 
 def test_probe_refuses_what_it_cannot_measure(
-    tmp_path: Path, provider_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, sample_db: Path, provider_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "db.sqlite3"
-    migrate(database)
     out = tmp_path / "probe"
     cases = [
         (["--settings", "nosuch.settings"], "cannot import the settings module"),
@@ -116,7 +104,7 @@ def test_probe_refuses_what_it_cannot_measure(
         (["--pair", "/cpu/=/nowhere/"], "probe both with --url"),
     ]
     for extra, message in cases:
-        argv = _probe_argv(out, database, provider_url, "/cpu/") + extra
+        argv = _probe_argv(out, sample_db, provider_url, "/cpu/") + extra
         assert _cli(argv) == 2, message
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, err
