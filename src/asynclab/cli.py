@@ -20,6 +20,21 @@ import typer
 from rich.console import Console
 
 from asynclab import __version__
+from asynclab.check import (
+    FORMATS as CHECK_FORMATS,
+)
+from asynclab.check import (
+    RULES,
+    check_paths,
+    explain,
+    find_pyproject,
+    load_config,
+    render_human,
+    render_json,
+    render_sarif,
+    severity_rank,
+    summary_line,
+)
 from asynclab.errors import AsynclabError, UsageError
 from asynclab.files import atomic_write_text
 from asynclab.lab import BenchResult, BenchRun, BenchSpec, CpuPlan, plan_runs, run_bench
@@ -833,6 +848,81 @@ def probe(
         console.print(f"error: could not render the report ({type(exc).__name__}: {exc}); "
                       f"the results are in {out / 'results.json'}")  # fmt: skip
     if any(claim["verdict"] == "failed" for claim in results["claims"]):
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or directories to check (default: the current directory)."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="human, json or sarif.")
+    ] = "human",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these rules (ids or prefixes, e.g. AL1,AL201); repeatable."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="Skip these rules (ids or prefixes); repeatable.")
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(help="Exit 1 on findings at or above: error, warning (default) or info."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Glob of paths to skip; repeatable.")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="pyproject.toml to read [tool.asynclab.check] from (default: found "
+            "upward from the first path)."
+        ),
+    ] = None,
+    explain_rule: Annotated[
+        str | None,
+        typer.Option("--explain", help="Print a rule's why and fix (ALL lists every rule)."),
+    ] = None,
+) -> None:
+    """Find async pitfalls in Django code by reading it (it never imports or runs the code).
+
+    Exit codes: 0 no finding at or above --fail-on, 1 some, 2 bad input."""
+    if explain_rule is not None:
+        wanted = explain_rule.strip().upper()
+        chosen = list(RULES.values()) if wanted == "ALL" else [RULES.get(wanted)]
+        if chosen == [None]:
+            raise UsageError(f"unknown rule {explain_rule!r}; known: {', '.join(RULES)} (or ALL)")
+        typer.echo("\n".join(explain(rule) for rule in chosen if rule is not None), nl=False)
+        return
+    if output_format not in CHECK_FORMATS:
+        raise UsageError(
+            f"--format must be one of {', '.join(CHECK_FORMATS)}, not {output_format!r}"
+        )
+    targets = paths or [Path(".")]
+    if config is not None and not config.is_file():
+        raise UsageError(f"--config {config} is not a file; pass a pyproject.toml")
+    settings = load_config(config or find_pyproject(targets[0].resolve())).merged(
+        select=select, ignore=ignore, fail_on=fail_on, exclude=exclude
+    )
+    if output is not None:
+        _check_writable("--output", output)
+    report = check_paths(targets, settings)
+    renderer = {"human": render_human, "json": render_json, "sarif": render_sarif}
+    rendered = renderer[output_format](report)
+    if output is not None:
+        atomic_write_text(output, rendered)
+        typer.echo(summary_line(report), err=True)
+    else:
+        typer.echo(rendered, nl=False)
+    for error in report.internal_errors:
+        typer.echo(f"warning: asynclab could not check {error}", err=True)
+    threshold = severity_rank(settings.fail_on)
+    if any(severity_rank(finding.severity) >= threshold for finding in report.findings):
         raise typer.Exit(EXIT_THRESHOLD)
 
 

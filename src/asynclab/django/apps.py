@@ -14,6 +14,9 @@ class AsynclabConfig(AppConfig):
     verbose_name = "asynclab"
 
     def ready(self) -> None:
+        # Importing the module registers the system checks (``manage.py check --tag async``).
+        from asynclab.django import checks  # noqa: F401
+
         # With ASYNCLAB_PROBE on, the hooks go in now, before Django builds its handler: the
         # adapters it makes around middleware are then timed like any other crossing.
         # (Under ``asynclab probe`` its own entry point has installed them already.)

@@ -1,0 +1,939 @@
+"""The walk through async code.
+
+Each ``async def`` is walked statement by statement, in order, with a small environment that
+remembers what each local name holds (a model, a manager, a QuerySet and what it fetched, a
+model instance, the request, a blocking client). Calls into sync functions of the project are
+followed (``MAX_DEPTH`` levels), and what those functions do is reported at the call that
+brought it into async code. Nested ``def`` and ``lambda`` bodies are not async code: they run
+where they are called (a thread, for ``sync_to_async``), so they are only walked when called
+directly.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from asynclab.check import _knowledge as K
+from asynclab.check._index import (
+    ClassInfo,
+    FunctionInfo,
+    ModuleInfo,
+    ProjectIndex,
+    add_import,
+    dotted,
+    runs_in_thread,
+)
+
+MAX_DEPTH = 3  # levels of sync project functions followed from an async one
+_ORM_RULES = frozenset({"AL101", "AL102", "AL103", "AL104"})
+_SESSION_SYNC_METHODS = frozenset({
+    "get", "pop", "setdefault", "items", "keys", "values", "update", "flush", "cycle_key",
+    "save", "delete", "clear", "set_expiry", "get_expiry_age", "get_expiry_date",
+    "has_key", "set_test_cookie", "test_cookie_worked", "delete_test_cookie",
+})  # fmt: skip
+_SINGLE_OBJECT = frozenset({"get", "first", "last", "latest", "earliest", "create"})
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """What an expression holds, as far as the walk can tell."""
+
+    kind: str  # model manager queryset related instance self request session object coroutine pair
+    model: str | None = None
+    type: str | None = None  # object: its class; queryset: "values" or "prefetched"
+    fetched: frozenset[str] = frozenset()  # select_related/prefetch_related names, "*" all
+    known_origin: bool = False  # an instance loaded by a query the walk saw
+
+
+@dataclass(eq=False, slots=True)
+class Issue:
+    rule: str
+    what: str  # "the sync ORM call `Hotel.objects.get()`"
+    module: ModuleInfo
+    node: ast.AST
+    fix: str | None = None  # specific to this finding; the rule's fix otherwise
+    callee: str | None = None  # set when the issue is inside a function called from here
+    inner: Issue | None = None
+    more: int = 0  # further issues of the same rule inside that function
+    context: str | None = None  # the async function the issue is in (walks from one)
+
+    def chain(self) -> list[Issue]:
+        issues = [self]
+        while issues[-1].inner is not None:
+            issues.append(issues[-1].inner)
+        return issues
+
+
+def text(node: ast.AST, limit: int = 60) -> str:
+    shown = ast.unparse(node)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def call_text(call: ast.Call) -> str:
+    return f"{text(call.func)}()"
+
+
+class Analyzer:
+    """Walks a project's async code; one per check run (it caches what each function does)."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self._summaries: dict[tuple[int, Value | None], list[Issue]] = {}
+        self._in_progress: set[tuple[int, Value | None]] = set()
+
+    def check_module(self, module: ModuleInfo) -> list[Issue]:
+        issues: list[Issue] = []
+        for function in module.all_functions:
+            if function.is_async:
+                walker = _Walker(self, function, depth=0, env=self.parameters(function, None))
+                walker.walk(function.node.body)
+                issues.extend(walker.issues)
+            elif function.node.decorator_list:
+                walker = _Walker(self, function, depth=0, env={})
+                walker.thread_insensitive_decorator(function)
+                issues.extend(walker.issues)
+        return issues
+
+    def summarize(
+        self,
+        function: FunctionInfo,
+        self_value: Value | None,
+        depth: int,
+        closure: dict[str, Value | None] | None = None,
+    ) -> list[Issue]:
+        """What a sync function does that would block or fail when called from async code."""
+        key = (id(function.node), self_value)
+        if closure is None and key in self._summaries:
+            return self._summaries[key]
+        if key in self._in_progress:
+            return []  # recursion: what it does is being found already
+        self._in_progress.add(key)
+        try:
+            env = dict(closure or {})
+            env.update(self.parameters(function, self_value))
+            walker = _Walker(self, function, depth=depth, env=env)
+            walker.walk(function.node.body)
+        finally:
+            self._in_progress.discard(key)
+        if closure is None:
+            self._summaries[key] = walker.issues
+        return walker.issues
+
+    def parameters(
+        self, function: FunctionInfo, self_value: Value | None
+    ) -> dict[str, Value | None]:
+        env: dict[str, Value | None] = {}
+        arguments = function.node.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        is_static = any(
+            isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.node.decorator_list
+        )
+        for position, argument in enumerate([*positional, *arguments.kwonlyargs]):
+            value: Value | None = None
+            if position == 0 and function.cls is not None and not is_static:
+                cls = function.cls
+                if self_value is not None:
+                    value = self_value
+                elif cls.is_model:
+                    value = Value("instance", model=cls.name)
+                else:
+                    value = Value("self", type=cls.qualname)
+            elif argument.annotation is not None:
+                value = self.annotation(function.module, argument.annotation)
+            if value is None and argument.arg == "request":
+                value = Value("request")
+            env[argument.arg] = value
+        for extra in (arguments.vararg, arguments.kwarg):
+            if extra is not None:
+                env[extra.arg] = None
+        return env
+
+    def annotation(self, module: ModuleInfo, annotation: ast.expr) -> Value | None:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        inner: ast.expr | None = None
+        if isinstance(annotation, ast.Subscript):
+            inner, annotation = annotation.slice, annotation.value
+        parts = dotted(annotation)
+        if parts is None:
+            return None
+        head = module.qualify(parts[0]) or parts[0]
+        qualified = ".".join([head, *parts[1:]])
+        if qualified in K.REQUEST_TYPES:
+            return Value("request")
+        if qualified in K.QUERYSET_TYPES or parts[-1] == "QuerySet":
+            model = None
+            if inner is not None:
+                inner_parts = dotted(inner if not isinstance(inner, ast.Tuple) else inner.elts[0])
+                model = inner_parts[-1] if inner_parts else None
+            return Value("queryset", model=model)
+        model = self.index.model_of(qualified)
+        if model is not None:
+            return Value("instance", model=model)
+        return None
+
+
+@dataclass(eq=False)
+class _Walker:
+    analyzer: Analyzer
+    function: FunctionInfo
+    depth: int
+    env: dict[str, Value | None]
+    issues: list[Issue] = field(default_factory=list)
+    local_imports: dict[str, str] = field(default_factory=dict)
+    local_defs: dict[str, FunctionInfo] = field(default_factory=dict)
+    loops: int = 0
+    _reported: set[tuple[str, int]] = field(default_factory=set)
+
+    @property
+    def module(self) -> ModuleInfo:
+        return self.function.module
+
+    @property
+    def context(self) -> str | None:
+        return self.function.qualname if self.function.is_async else None
+
+    @property
+    def index(self) -> ProjectIndex:
+        return self.analyzer.index
+
+    # --- reporting --------------------------------------------------------------------
+
+    def report(self, rule: str, node: ast.AST, what: str, fix: str | None = None) -> None:
+        key = (rule, id(node))
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.issues.append(Issue(rule, what, self.module, node, fix, context=self.context))
+
+    # --- statements -------------------------------------------------------------------
+
+    def walk(self, body: Iterable[ast.stmt]) -> None:
+        for stmt in body:
+            self.statement(stmt)
+
+    def statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.Assign):
+            self.expr(stmt.value)
+            value = self.infer(stmt.value)
+            for target in stmt.targets:
+                self.bind(target, value)
+        elif isinstance(stmt, ast.AnnAssign):
+            value = None
+            if stmt.value is not None:
+                self.expr(stmt.value)
+                value = self.infer(stmt.value)
+            if value is None:
+                value = self.analyzer.annotation(self.module, stmt.annotation)
+            self.bind(stmt.target, value)
+        elif isinstance(stmt, ast.AugAssign):
+            self.expr(stmt.value)
+            self.store(stmt.target)
+        elif isinstance(stmt, ast.Expr | ast.Return):
+            if stmt.value is not None:
+                self.expr(stmt.value)
+        elif isinstance(stmt, ast.For):
+            self.evaluated(stmt.iter, "iterated by a sync `for`")
+            self.expr(stmt.iter)
+            self.bind(stmt.target, self.element(self.infer(stmt.iter)))
+            self.loop(stmt.body)
+            self.walk(stmt.orelse)
+        elif isinstance(stmt, ast.AsyncFor):
+            self.expr(stmt.iter)
+            self.bind(stmt.target, self.element(self.infer(stmt.iter)))
+            self.loop(stmt.body)
+            self.walk(stmt.orelse)
+        elif isinstance(stmt, ast.While):
+            self.truth(stmt.test)
+            self.expr(stmt.test)
+            self.loop(stmt.body)
+            self.walk(stmt.orelse)
+        elif isinstance(stmt, ast.If):
+            self.truth(stmt.test)
+            self.expr(stmt.test)
+            self.walk(stmt.body)
+            self.walk(stmt.orelse)
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            for item in stmt.items:
+                if isinstance(stmt, ast.With):
+                    self.transaction_block(item.context_expr)
+                self.expr(item.context_expr)
+                if item.optional_vars is not None:
+                    self.bind(item.optional_vars, self.infer(item.context_expr))
+            self.walk(stmt.body)
+        elif isinstance(stmt, ast.Try | ast.TryStar):
+            self.walk(stmt.body)
+            for handler in stmt.handlers:
+                self.walk(handler.body)
+            self.walk(stmt.orelse)
+            self.walk(stmt.finalbody)
+        elif isinstance(stmt, ast.Match):
+            self.expr(stmt.subject)
+            for case in stmt.cases:
+                self.walk(case.body)
+        elif isinstance(stmt, ast.FunctionDef):
+            self.env.pop(stmt.name, None)
+            local = FunctionInfo(stmt, self.module, f"{self.function.qualname}.{stmt.name}", None)
+            self.local_defs[stmt.name] = local
+            self.thread_insensitive_decorator(local)
+        elif isinstance(stmt, ast.AsyncFunctionDef | ast.ClassDef):
+            self.env.pop(stmt.name, None)  # walked on its own
+            self.local_defs.pop(stmt.name, None)
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            add_import(self.local_imports, stmt, self.module)
+            for alias in stmt.names:
+                self.env.pop((alias.asname or alias.name).split(".", 1)[0], None)
+        else:  # raise, assert, delete, global, pass, ...
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+
+    def transaction_block(self, context: ast.expr) -> None:
+        called = context.func if isinstance(context, ast.Call) else context
+        if self.qualify(called) in K.TRANSACTION_BLOCKS:
+            self.report(
+                "AL101",
+                context,
+                f"`with {text(context)}` (opens a transaction synchronously)",
+                "move the transaction into a sync function and await sync_to_async(that)()",
+            )
+
+    def loop(self, body: list[ast.stmt]) -> None:
+        self.loops += 1
+        self.walk(body)
+        self.loops -= 1
+
+    # --- expressions ------------------------------------------------------------------
+
+    def expr(self, node: ast.expr, awaited: bool = False) -> None:
+        if isinstance(node, ast.Call):
+            self.call(node, awaited)
+        elif isinstance(node, ast.Await):
+            self.expr(node.value, awaited=True)
+        elif isinstance(node, ast.Lambda):
+            return  # runs where it is called
+        elif isinstance(node, ast.Attribute):
+            if isinstance(node.ctx, ast.Load):
+                self.attribute(node)
+            self.expr(node.value)
+        elif isinstance(node, ast.Subscript):
+            self.subscript(node)
+            self.expr(node.value)
+            self.expr(node.slice)
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            self.comprehension(node)
+        elif isinstance(node, ast.Compare):
+            for operator, comparator in zip(node.ops, node.comparators, strict=True):
+                if isinstance(operator, ast.In | ast.NotIn):
+                    self.evaluated(comparator, "searched with `in`")
+            self.expr(node.left)
+            for comparator in node.comparators:
+                self.expr(comparator)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values[:-1]:
+                self.truth(value)
+            for value in node.values:
+                self.expr(value)
+        elif isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Not):
+                self.truth(node.operand)
+            self.expr(node.operand)
+        elif isinstance(node, ast.IfExp):
+            self.truth(node.test)
+            self.expr(node.test)
+            self.expr(node.body)
+            self.expr(node.orelse)
+        elif isinstance(node, ast.NamedExpr):
+            self.expr(node.value)
+            self.bind(node.target, self.infer(node.value))
+        elif isinstance(node, ast.Name | ast.Constant):
+            return
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+                elif isinstance(child, ast.keyword):
+                    self.expr(child.value)
+
+    def comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
+        self.loops += 1
+        for generator in node.generators:
+            if not generator.is_async:
+                self.evaluated(generator.iter, "iterated by a comprehension")
+            self.expr(generator.iter)
+            self.bind(generator.target, self.element(self.infer(generator.iter)))
+            for condition in generator.ifs:
+                self.expr(condition)
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key)
+            self.expr(node.value)
+        else:
+            self.expr(node.elt)
+        self.loops -= 1
+
+    def truth(self, test: ast.expr) -> None:
+        self.evaluated(test, "tested for truth")
+
+    def evaluated(self, node: ast.expr, how: str) -> None:
+        value = self.infer(node)
+        if value is not None and value.kind == "queryset" and value.type != "prefetched":
+            self.report(
+                "AL102",
+                node,
+                f"the QuerySet `{text(node)}` {how}",
+                "iterate with `async for` (or [x async for x in qs]); use acount(), aexists(), "
+                "afirst() for a single figure",
+            )
+
+    def attribute(self, node: ast.Attribute) -> None:
+        base = self.infer(node.value)
+        if base is None:
+            return
+        if base.kind == "request" and node.attr == "user":
+            self.report(
+                "AL105",
+                node,
+                f"`{text(node)}` (loads the session and the user synchronously)",
+                "user = await request.auser()",
+            )
+        elif base.kind == "instance" and base.model is not None:
+            cls = self.index.models.get(base.model)
+            if cls is None:
+                return
+            if (
+                base.known_origin
+                and node.attr in cls.forward
+                and node.attr not in base.fetched
+                and "*" not in base.fetched
+            ):
+                self.report(
+                    "AL104",
+                    node,
+                    f"the lazy relation `{text(node)}` ({cls.name}.{node.attr} was not "
+                    "fetched by the query)",
+                    f"select_related('{node.attr}') in the query that loaded it, or read "
+                    f"`{text(node.value)}.{node.attr}_id`",
+                )
+            elif node.attr in cls.properties:
+                method = cls.methods.get(node.attr)
+                if method is not None:
+                    self.follow_into(node, method, base)
+
+    def subscript(self, node: ast.Subscript) -> None:
+        base = self.infer(node.value)
+        if base is None:
+            return
+        if base.kind == "session":
+            self.report(
+                "AL105",
+                node,
+                f"`{text(node)}` (loads the session synchronously)",
+                "await request.session.aget(key) / aset(key, value)",
+            )
+        elif (
+            base.kind == "queryset"
+            and base.type != "prefetched"
+            and not isinstance(node.slice, ast.Slice)
+        ):
+            self.report(
+                "AL102",
+                node,
+                f"the QuerySet `{text(node)}` indexed (runs the query)",
+                "await qs.afirst(), or [x async for x in qs[i:i + 1]]",
+            )
+
+    def store(self, target: ast.expr) -> None:
+        if isinstance(target, ast.Subscript):
+            self.subscript(target)
+            self.expr(target.value)
+            self.expr(target.slice)
+        elif isinstance(target, ast.Attribute):
+            self.expr(target.value)
+
+    def bind(self, target: ast.expr, value: Value | None) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = value
+        elif isinstance(target, ast.Tuple | ast.List):
+            for position, element in enumerate(target.elts):
+                if value is not None and value.kind == "pair" and position == 0:
+                    self.bind(element, replace(value, kind="instance"))
+                else:
+                    self.bind(element, None)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, None)
+        else:
+            self.store(target)
+
+    # --- calls ------------------------------------------------------------------------
+
+    def call(self, node: ast.Call, awaited: bool) -> None:
+        func = node.func
+        receiver_done = False
+        if isinstance(func, ast.Attribute):
+            receiver = self.infer(func.value)
+            receiver_done = self.method_call(node, func, receiver)
+        qualified = self.qualify(func)
+        if qualified is not None:
+            self.qualified_call(node, qualified)
+        if not awaited:
+            self.follow(node)
+        for argument in node.args:
+            self.expr(argument.value if isinstance(argument, ast.Starred) else argument)
+        for keyword in node.keywords:
+            self.expr(keyword.value)
+        if isinstance(func, ast.Attribute):
+            if not receiver_done:
+                self.expr(func.value)
+        else:
+            self.expr(func)
+
+    def method_call(self, node: ast.Call, func: ast.Attribute, receiver: Value | None) -> bool:
+        """Rules on ``receiver.method(...)``; True when the receiver must not be reported
+        again (its use is this call)."""
+        method = func.attr
+        if method == "refresh_from_db" or (
+            receiver is not None and receiver.kind == "instance" and method in ("save", "delete")
+        ):
+            self.report(
+                "AL103",
+                node,
+                f"`{call_text(node)}` (a query, run synchronously)",
+                f"await {text(func.value)}.a{method}()",
+            )
+            return False
+        if method in K.CPU_HEAVY_METHODS and (receiver is None or receiver.kind == "instance"):
+            self.report("AL301", node, f"`{call_text(node)}` (password hashing)")
+            return False
+        if receiver is None:
+            return False
+        kind = receiver.kind
+        if kind in ("manager", "queryset", "related"):
+            if method in K.SYNC_QUERY_METHODS or (
+                kind == "related" and method in K.SYNC_RELATED_METHODS
+            ):
+                self.report(
+                    "AL101",
+                    node,
+                    f"the sync ORM call `{call_text(node)}`",
+                    f"await {text(func.value)}.a{method}(...)",
+                )
+        elif kind == "session":
+            if method in _SESSION_SYNC_METHODS:
+                self.report(
+                    "AL105",
+                    node,
+                    f"`{call_text(node)}` (loads the session synchronously)",
+                    f"await {text(func.value)}.a{method}(...)",
+                )
+                return True
+        elif kind == "object" and receiver.type is not None and not method.startswith("_"):
+            kind_of = receiver.type
+            rule = None
+            if kind_of in K.BLOCKING_CLASSES and method not in K.NON_BLOCKING_METHODS:
+                rule = K.BLOCKING_CLASSES[kind_of]
+            elif kind_of in K.PATH_CLASSES and method in K.PATH_IO_METHODS:
+                rule = "AL203"
+            elif kind_of in K.IMAGE_CLASSES and method in K.IMAGE_METHODS:
+                rule = "AL301"
+            elif kind_of == "cache" and method in K.SYNC_CACHE_METHODS:
+                self.report(
+                    "AL207",
+                    node,
+                    f"the sync cache call `{call_text(node)}`",
+                    f"await {text(func.value)}.a{method}(...)",
+                )
+                return True
+            if rule is not None:
+                short = kind_of.rsplit(".", 1)[-1]
+                self.report(rule, node, f"`{call_text(node)}` on a {short}")
+        return False
+
+    def qualified_call(self, node: ast.Call, qualified: str) -> None:
+        rule = K.BLOCKING_CALLS.get(qualified)
+        shown = call_text(node)
+        if rule is not None:
+            self.report(rule, node, _named_call(shown, qualified))
+        elif qualified in K.SYNC_ORM_FUNCTIONS:
+            twin = K.SYNC_ORM_FUNCTIONS[qualified]
+            self.report(
+                "AL101",
+                node,
+                f"`{call_text(node)}` (a query, run synchronously)",
+                f"await {twin}(...)",
+            )
+        elif qualified in K.CPU_HEAVY_CALLS:
+            self.report("AL301", node, _named_call(shown, qualified))
+        elif self.loops and qualified in K.CPU_HEAVY_IN_LOOP:
+            self.report("AL301", node, f"{_named_call(shown, qualified)} in a loop")
+        elif qualified.startswith("builtins.") and qualified[9:] in K.EVALUATING_BUILTINS:
+            if node.args:
+                self.evaluated(node.args[0], f"evaluated by `{qualified[9:]}()`")
+        elif qualified in K.RENDERING_FUNCTIONS:
+            self.rendered_context(node, K.RENDERING_FUNCTIONS[qualified])
+        elif qualified in K.SYNC_TO_ASYNC:
+            self.thread_insensitive_call(node)
+        elif qualified in K.GATHER:
+            self.gather(node)
+
+    def rendered_context(self, node: ast.Call, position: int) -> None:
+        context: ast.expr | None = node.args[position] if len(node.args) > position else None
+        for keyword in node.keywords:
+            if keyword.arg == "context":
+                context = keyword.value
+        if isinstance(context, ast.Dict):
+            for value in context.values:
+                self.evaluated(value, "rendered by a template (the template runs the query)")
+
+    def gather(self, node: ast.Call) -> None:
+        queries = 0
+        for argument in node.args:
+            if isinstance(argument, ast.Starred):
+                inner = argument.value
+                if isinstance(inner, ast.ListComp | ast.GeneratorExp) and self._is_orm_coroutine(
+                    inner.elt
+                ):
+                    queries += 2
+            elif self._is_orm_coroutine(argument):
+                queries += 1
+        if queries >= 2:
+            self.report(
+                "AL107",
+                node,
+                f"`{call_text(node)}` over async ORM calls (they run one after another)",
+            )
+
+    def _is_orm_coroutine(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in K.ASYNC_QUERY_METHODS:
+                receiver = self.infer(node.func.value)
+                return receiver is None or receiver.kind in ("manager", "queryset", "related")
+            qualified = self.qualify(node.func)
+            return qualified in K.ASYNC_ORM_FUNCTIONS
+        value = self.infer(node)
+        return value is not None and value.kind == "coroutine" and value.type != "auser"
+
+    def thread_insensitive_call(self, node: ast.Call) -> None:
+        if not _thread_insensitive(node) or not node.args:
+            return
+        orm = self._orm_in_callable(node.args[0])
+        if orm is not None:
+            self.report(
+                "AL106",
+                node,
+                f"`sync_to_async({text(node.args[0], 40)}, thread_sensitive=False)` around {orm}",
+            )
+
+    def thread_insensitive_decorator(self, function: FunctionInfo) -> None:
+        for decorator in function.node.decorator_list:
+            if not isinstance(decorator, ast.Call) or not _thread_insensitive(decorator):
+                continue
+            qualified = self.qualify(decorator.func)
+            if qualified not in K.SYNC_TO_ASYNC:
+                continue
+            issues = self.analyzer.summarize(function, None, self.depth + 1, dict(self.env))
+            orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
+            if orm is not None:
+                self.report(
+                    "AL106",
+                    decorator,
+                    f"`@sync_to_async(thread_sensitive=False)` on `{function.name}()`, "
+                    f"around {orm.what} (line {getattr(orm.node, 'lineno', '?')})",
+                )
+
+    def _orm_in_callable(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Lambda):
+            local = FunctionInfo(
+                ast.FunctionDef(
+                    name="<lambda>",
+                    args=node.args,
+                    body=[ast.Return(value=node.body, lineno=node.lineno, col_offset=0)],
+                    decorator_list=[],
+                    lineno=node.lineno,
+                    col_offset=node.col_offset,
+                ),
+                self.module,
+                "<lambda>",
+                None,
+            )
+            issues = self.analyzer.summarize(local, None, self.depth + 1, dict(self.env))
+            orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
+            return orm.what if orm is not None else None
+        if isinstance(node, ast.Attribute):
+            receiver = self.infer(node.value)
+            if receiver is not None and receiver.kind in ("manager", "queryset", "related"):
+                return f"the ORM method `{text(node)}`"
+            if receiver is not None and receiver.kind == "instance" and node.attr in (
+                "save", "delete", "refresh_from_db",
+            ):  # fmt: skip
+                return f"the ORM method `{text(node)}`"
+        target, self_value = self.resolve_callable(node)
+        if target is not None and not target.is_async:
+            issues = self.analyzer.summarize(target, self_value, self.depth + 1)
+            orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
+            if orm is not None:
+                return f"`{target.name}()`, which runs {orm.what}"
+        return None
+
+    # --- following calls into the project ---------------------------------------------
+
+    def follow(self, node: ast.Call) -> None:
+        target, self_value = self.resolve_callable(node.func)
+        if target is not None:
+            self.follow_into(node, target, self_value)
+
+    def follow_into(self, node: ast.AST, target: FunctionInfo, self_value: Value | None) -> None:
+        if self.depth >= MAX_DEPTH or target.is_async or runs_in_thread(target):
+            return
+        closure = dict(self.env) if target.name in self.local_defs else None
+        issues = self.analyzer.summarize(target, self_value, self.depth + 1, closure)
+        by_rule: dict[str, list[Issue]] = {}
+        for issue in issues:
+            by_rule.setdefault(issue.rule, []).append(issue)
+        for rule, found in by_rule.items():
+            first = found[0]
+            key = (rule, id(node))
+            if key in self._reported:
+                continue
+            self._reported.add(key)
+            more = len(found) - 1 + sum(issue.more for issue in found)
+            self.issues.append(
+                Issue(
+                    rule,
+                    first.what,
+                    self.module,
+                    node,
+                    first.fix,
+                    target.name,
+                    first,
+                    more,
+                    context=self.context,
+                )
+            )
+
+    def resolve_callable(self, func: ast.expr) -> tuple[FunctionInfo | None, Value | None]:
+        if isinstance(func, ast.Name):
+            if func.id in self.local_defs:
+                return self.local_defs[func.id], None
+            if func.id in self.env:
+                return None, None
+        elif isinstance(func, ast.Attribute):
+            receiver = self.infer(func.value)
+            if receiver is not None:
+                cls = self._class_of(receiver)
+                if cls is None:
+                    return None, None
+                return self.index.method(cls, func.attr), receiver
+        else:
+            return None, None
+        qualified = self.qualify(func)
+        if qualified is None:
+            return None, None
+        found = self.index.lookup(qualified)
+        return (found, None) if isinstance(found, FunctionInfo) else (None, None)
+
+    def _class_of(self, value: Value) -> ClassInfo | None:
+        if value.kind == "instance" and value.model is not None:
+            return self.index.models.get(value.model)
+        if value.kind == "self" and value.type is not None:
+            found = self.index.lookup(value.type)
+            return found if isinstance(found, ClassInfo) else None
+        return None
+
+    # --- what expressions hold ----------------------------------------------------------
+
+    def qualify(self, node: ast.expr) -> str | None:
+        parts = dotted(node)
+        if parts is None:
+            return None
+        head = parts[0]
+        if head in self.env or head in self.local_defs:
+            return None  # a local variable, not an import
+        qualified = self.local_imports.get(head) or self.module.qualify(head)
+        if qualified is None:
+            return None
+        return ".".join([qualified, *parts[1:]]) if len(parts) > 1 else qualified
+
+    def infer(self, node: ast.expr) -> Value | None:
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return self.env[node.id]
+            return self._named(node)
+        if isinstance(node, ast.Attribute):
+            return self._attribute_value(node)
+        if isinstance(node, ast.Call):
+            return self._call_value(node)
+        if isinstance(node, ast.Await):
+            inner = self.infer(node.value)
+            if inner is None or inner.kind != "coroutine":
+                return None
+            if inner.type in K.ASYNC_INSTANCE_METHODS or inner.type == "instance":
+                return Value("instance", inner.model, None, inner.fetched, known_origin=True)
+            if inner.type in K.ASYNC_PAIR_METHODS:
+                return Value("pair", inner.model, None, inner.fetched, known_origin=True)
+            if inner.type == "auser":
+                return Value("instance", "User")
+            return None
+        if isinstance(node, ast.Subscript):
+            base = self.infer(node.value)
+            if base is not None and base.kind == "queryset" and isinstance(node.slice, ast.Slice):
+                return base
+            if base is not None and base.kind == "pair":
+                return replace(base, kind="instance")
+            if self.qualify(node.value) == "django.core.cache.caches":
+                return Value("object", type="cache")
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left = self.infer(node.left)
+            if left is not None and left.type in K.PATH_CLASSES:
+                return left
+        return None
+
+    def _named(self, node: ast.Name) -> Value | None:
+        qualified = self.qualify(node)
+        if qualified is None:
+            return None
+        if qualified == "django.core.cache.cache":
+            return Value("object", type="cache")
+        model = self.index.model_of(qualified)
+        if model is not None:
+            return Value("model", model=model)
+        # "User = get_user_model()" at module level
+        assigned = self.module.assignments.get(node.id)
+        if (
+            isinstance(assigned, ast.Call)
+            and self.module.qualify_call(assigned) == K.GET_USER_MODEL
+        ):
+            return Value("model", model="User")
+        return None
+
+    def _attribute_value(self, node: ast.Attribute) -> Value | None:
+        base = self.infer(node.value)
+        attr = node.attr
+        if base is None:
+            if attr in K.MANAGER_ATTRIBUTES:
+                parts = dotted(node.value)
+                if parts and parts[-1][:1].isupper():  # "Hotel.objects": a model, surely
+                    return Value("manager", model=parts[-1])
+            qualified = self.qualify(node)
+            if qualified is not None:
+                model = self.index.model_of(qualified)
+                if model is not None:
+                    return Value("model", model=model)
+            return None
+        if base.kind == "model":
+            cls = self.index.models.get(base.model or "")
+            if attr in K.MANAGER_ATTRIBUTES or (cls is not None and attr in cls.managers):
+                return Value("manager", model=base.model)
+            return None
+        if base.kind == "request":
+            if attr == "user":
+                return Value("instance", model="User")
+            if attr == "session":
+                return Value("session")
+            return None
+        if base.kind == "self":
+            return Value("request") if attr == "request" else None
+        if base.kind == "instance" and base.model is not None:
+            cls = self.index.models.get(base.model)
+            if cls is None:
+                return None
+            if attr in cls.forward:
+                return Value("instance", model=cls.forward[attr])
+            if attr in cls.many:
+                prefetched = attr in base.fetched or "*" in base.fetched
+                return Value(
+                    "related", model=cls.many[attr], type="prefetched" if prefetched else None
+                )
+            return None
+        if base.kind == "object" and base.type in K.PATH_CLASSES and attr in ("parent", "parents"):
+            return base
+        return None
+
+    def _call_value(self, node: ast.Call) -> Value | None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = self.infer(func.value)
+            method = func.attr
+            if receiver is not None and receiver.kind in ("manager", "queryset", "related"):
+                if method in K.QUERYSET_METHODS:
+                    fetched = receiver.fetched
+                    if method in ("select_related", "prefetch_related"):
+                        names = {
+                            arg.value.split("__", 1)[0]
+                            for arg in node.args
+                            if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                        }
+                        fetched = fetched | (names if node.args else {"*"})
+                    kind_of = receiver.type if method == "all" else None
+                    if method in ("values", "values_list"):
+                        kind_of = "values"
+                    return Value("queryset", receiver.model, kind_of, frozenset(fetched))
+                if method in _SINGLE_OBJECT:
+                    return Value("instance", receiver.model, None, receiver.fetched, True)
+                if method in K.ASYNC_QUERY_METHODS:
+                    return Value("coroutine", receiver.model, method, receiver.fetched)
+                return None
+            if receiver is not None and receiver.kind == "request" and method == "auser":
+                return Value("coroutine", type="auser")
+            if method == "get_queryset":
+                return Value("queryset")
+            if receiver is not None and receiver.kind == "object":
+                if receiver.type in K.PATH_CLASSES and method in ("joinpath", "with_name"):
+                    return receiver
+                return None
+        qualified = self.qualify(func)
+        if qualified is None:
+            return None
+        model = self.index.model_of(qualified)
+        if model is not None:
+            return Value("instance", model=model, fetched=frozenset({"*"}))
+        if qualified == K.GET_USER_MODEL:
+            return Value("model", model="User")
+        if qualified in K.ASYNC_ORM_FUNCTIONS and node.args:
+            first = self.infer(node.args[0])
+            model = first.model if first is not None else None
+            return Value("coroutine", model, "instance", first.fetched if first else frozenset())
+        if qualified in K.BLOCKING_CLASSES or qualified in K.PATH_CLASSES:
+            return Value("object", type=qualified)
+        if qualified in K.IMAGE_FACTORIES:
+            return Value("object", type="PIL.Image.Image")
+        factory = _FACTORIES.get(qualified)
+        return Value("object", type=factory) if factory else None
+
+    def element(self, value: Value | None) -> Value | None:
+        """What iterating a value gives."""
+        if value is None or value.kind not in ("queryset", "manager", "related"):
+            return None
+        if value.type == "values":
+            return None
+        return Value("instance", value.model, None, value.fetched, known_origin=True)
+
+
+_FACTORIES = {
+    "redis.from_url": "redis.Redis",
+    "redis.Redis.from_url": "redis.Redis",
+    "psycopg.connect": "psycopg.Connection",
+    "sqlite3.connect": "sqlite3.Connection",
+    "django.core.mail.get_connection": "django.core.mail.EmailMessage",
+}
+
+
+def _named_call(shown: str, qualified: str) -> str:
+    """ "`time.sleep()`", or "`pause()` (time.sleep)" where an alias hides the name."""
+    return f"`{shown}`" if shown[:-2] == qualified else f"`{shown}` ({qualified})"
+
+
+def _thread_insensitive(call: ast.Call) -> bool:
+    return any(
+        keyword.arg == "thread_sensitive"
+        and isinstance(keyword.value, ast.Constant)
+        and keyword.value.value is False
+        for keyword in call.keywords
+    )

@@ -1,0 +1,128 @@
+"""What to check and what fails the run: ``[tool.asynclab.check]`` in pyproject.toml, then the
+command line's options over it."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, cast
+
+from asynclab.check._rules import RULES, SEVERITIES, Severity
+from asynclab.errors import UsageError
+
+# Directories never worth reading: virtual environments, caches, VCS, front-end packages.
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", "build", "dist", ".eggs",
+)  # fmt: skip
+_KEYS = ("select", "ignore", "fail-on", "exclude", "per-file-ignores")
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    select: tuple[str, ...] = ()  # rule ids or prefixes ("AL1"); empty: every rule
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity = "warning"
+    exclude: tuple[str, ...] = ()  # glob patterns on paths relative to the root, or names
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source: Path | None = None  # the pyproject.toml read, if any
+
+    def selects(self, rule: str) -> bool:
+        if self.select and not any(rule.startswith(prefix) for prefix in self.select):
+            return False
+        return not any(rule.startswith(prefix) for prefix in self.ignore)
+
+    def merged(
+        self,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        fail_on: str | None = None,
+        exclude: list[str] | None = None,
+    ) -> CheckConfig:
+        """The command line's options over this configuration (each replaces, ruff-style,
+        except --ignore and --exclude, which add)."""
+        config = self
+        if select:
+            config = replace(config, select=_rule_prefixes(select, "--select"))
+        if ignore:
+            config = replace(config, ignore=(*config.ignore, *_rule_prefixes(ignore, "--ignore")))
+        if fail_on is not None:
+            config = replace(config, fail_on=_severity(fail_on, "--fail-on"))
+        if exclude:
+            config = replace(config, exclude=(*config.exclude, *exclude))
+        return config
+
+
+def find_pyproject(start: Path) -> Path | None:
+    directory = start if start.is_dir() else start.parent
+    for candidate in [directory, *directory.parents]:
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_config(path: Path | None) -> CheckConfig:
+    """``[tool.asynclab.check]`` of a pyproject.toml (defaults when path is None)."""
+    if path is None:
+        return CheckConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}; fix the file or pass --config") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path} is not valid TOML ({exc}); fix the file") from exc
+    section = data.get("tool", {}).get("asynclab", {}).get("check", {})
+    where = f"[tool.asynclab.check] in {path}"
+    if not isinstance(section, dict):
+        raise UsageError(f"{where} must be a table; write it as a [tool.asynclab.check] section")
+    unknown = sorted(set(section) - set(_KEYS))
+    if unknown:
+        raise UsageError(f"unknown key {unknown[0]!r} in {where}; known keys: {', '.join(_KEYS)}")
+    per_file: dict[str, tuple[str, ...]] = {}
+    raw_per_file = section.get("per-file-ignores", {})
+    if not isinstance(raw_per_file, dict):
+        raise UsageError(f"per-file-ignores in {where} must be a table of glob = [rule ids]")
+    for pattern, rules in raw_per_file.items():
+        per_file[pattern] = _rule_prefixes(
+            _strings(rules, f"per-file-ignores.{pattern!r}", where), where
+        )
+    return CheckConfig(
+        select=_rule_prefixes(_strings(section.get("select", []), "select", where), where),
+        ignore=_rule_prefixes(_strings(section.get("ignore", []), "ignore", where), where),
+        fail_on=_severity(section.get("fail-on", "warning"), f"fail-on in {where}"),
+        exclude=tuple(_strings(section.get("exclude", []), "exclude", where)),
+        per_file_ignores=per_file,
+        source=path,
+    )
+
+
+def _strings(value: Any, key: str, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise UsageError(f'{key} in {where} must be a list of strings, e.g. ["AL101"]')
+    return cast(list[str], value)
+
+
+def _rule_prefixes(values: list[str], where: str) -> tuple[str, ...]:
+    prefixes = []
+    for raw in values:
+        for value in raw.split(","):
+            value = value.strip().upper()
+            if not value:
+                continue
+            if value == "ALL":
+                value = "AL"
+            if not any(rule.startswith(value) for rule in RULES):
+                raise UsageError(
+                    f"unknown rule {value!r} in {where}; see 'asynclab check --explain' for "
+                    "the rule ids"
+                )
+            prefixes.append(value)
+    return tuple(prefixes)
+
+
+def _severity(value: Any, where: str) -> Severity:
+    if value not in SEVERITIES:
+        raise UsageError(f"{where} must be one of {', '.join(SEVERITIES)}, not {value!r}")
+    return cast(Severity, value)

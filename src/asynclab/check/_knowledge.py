@@ -1,0 +1,250 @@
+"""What the checker knows about Django and the libraries around it: names, not code.
+
+Every table maps a fully qualified name (as imports resolve it) or a method name to what it
+means in async code. Keeping the knowledge here, apart from the walk, lets a reader audit it.
+"""
+
+from __future__ import annotations
+
+# --- the ORM -----------------------------------------------------------------------------
+
+# QuerySet/Manager methods that run a query, each with an async twin ("a" + name).
+SYNC_QUERY_METHODS = frozenset({
+    "get", "create", "get_or_create", "update_or_create", "bulk_create", "bulk_update",
+    "count", "in_bulk", "iterator", "aggregate", "exists", "contains", "update", "delete",
+    "explain", "first", "last", "latest", "earliest",
+})  # fmt: skip
+# Related managers (reverse foreign keys, many-to-many) add these, also with async twins.
+SYNC_RELATED_METHODS = frozenset({"add", "remove", "clear", "set"})
+# Methods that return a new, still lazy, QuerySet.
+QUERYSET_METHODS = frozenset({
+    "all", "filter", "exclude", "order_by", "select_related", "prefetch_related", "annotate",
+    "alias", "values", "values_list", "distinct", "using", "only", "defer", "none", "reverse",
+    "extra", "select_for_update", "union", "intersection", "difference", "dates", "datetimes",
+    "complex_filter", "raw",
+})  # fmt: skip
+# Awaited, these give a model instance (aget_or_create and aupdate_or_create: a pair).
+ASYNC_INSTANCE_METHODS = frozenset({"aget", "afirst", "alast", "alatest", "aearliest", "acreate"})
+ASYNC_PAIR_METHODS = frozenset({"aget_or_create", "aupdate_or_create"})
+ASYNC_QUERY_METHODS = frozenset({"a" + name for name in SYNC_QUERY_METHODS}) | frozenset(
+    {"a" + name for name in SYNC_RELATED_METHODS}
+)
+# Model instance methods that run a query (async twins: asave, adelete, arefresh_from_db).
+SYNC_INSTANCE_METHODS = frozenset({"save", "delete", "refresh_from_db"})
+MANAGER_ATTRIBUTES = frozenset({"objects", "_default_manager", "_base_manager"})
+
+# Base classes that make a class a model.
+MODEL_BASES = frozenset({
+    "django.db.models.Model",
+    "django.db.models.base.Model",
+    "django.contrib.auth.models.AbstractUser",
+    "django.contrib.auth.models.AbstractBaseUser",
+    "django.contrib.auth.base_user.AbstractBaseUser",
+    "django.contrib.auth.models.PermissionsMixin",
+})  # fmt: skip
+# Django's own models a project uses by import, with the relations that load lazily.
+DJANGO_MODELS = {
+    "django.contrib.auth.models.User": "User",
+    "django.contrib.auth.models.Group": "Group",
+    "django.contrib.auth.models.Permission": "Permission",
+    "django.contrib.contenttypes.models.ContentType": "ContentType",
+    "django.contrib.sites.models.Site": "Site",
+    "django.contrib.sessions.models.Session": "Session",
+    "django.contrib.flatpages.models.FlatPage": "FlatPage",
+    "django.contrib.admin.models.LogEntry": "LogEntry",
+}
+FOREIGN_KEY_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
+MANY_FIELDS = frozenset({"ManyToManyField", "ParentalManyToManyField"})
+QUERYSET_TYPES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
+REQUEST_TYPES = frozenset({
+    "django.http.HttpRequest", "django.http.request.HttpRequest",
+    "django.core.handlers.asgi.ASGIRequest", "django.core.handlers.wsgi.WSGIRequest",
+})  # fmt: skip
+
+# Sync functions that query, each with an async twin.
+SYNC_ORM_FUNCTIONS = {
+    "django.shortcuts.get_object_or_404": "aget_object_or_404",
+    "django.shortcuts.get_list_or_404": "aget_list_or_404",
+    "django.contrib.auth.authenticate": "aauthenticate",
+    "django.contrib.auth.login": "alogin",
+    "django.contrib.auth.logout": "alogout",
+    "django.contrib.auth.get_user": "aget_user",
+    "django.contrib.auth.update_session_auth_hash": "aupdate_session_auth_hash",
+}
+ASYNC_ORM_FUNCTIONS = frozenset({
+    "django.shortcuts.aget_object_or_404", "django.shortcuts.aget_list_or_404",
+})  # fmt: skip
+# Builtins that evaluate the iterable they are given.
+EVALUATING_BUILTINS = frozenset({
+    "list", "tuple", "set", "frozenset", "dict", "sorted", "len", "bool", "any", "all", "sum",
+    "min", "max", "enumerate", "zip", "next", "iter", "reversed", "repr", "str", "print",
+})  # fmt: skip
+# Functions that render a context: a QuerySet in it is evaluated by the template, synchronously.
+RENDERING_FUNCTIONS = {
+    "django.shortcuts.render": 2,  # the context's positional index
+    "django.template.loader.render_to_string": 1,
+    "django.template.response.TemplateResponse": 2,
+    "django.template.response.SimpleTemplateResponse": 1,
+}
+SYNC_TO_ASYNC = frozenset({
+    "asgiref.sync.sync_to_async", "asgiref.sync.SyncToAsync",
+    "channels.db.database_sync_to_async",
+})  # fmt: skip
+GATHER = frozenset({"asyncio.gather"})
+# Entered with a sync "with", these open a transaction: queries on the connection.
+TRANSACTION_BLOCKS = frozenset({"django.db.transaction.atomic"})
+GET_USER_MODEL = "django.contrib.auth.get_user_model"
+
+# --- blocking calls, by fully qualified name ----------------------------------------------
+
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+
+BLOCKING_CALLS: dict[str, str] = {}
+BLOCKING_CALLS.update({f"requests.{verb}": "AL201" for verb in _HTTP_VERBS})
+BLOCKING_CALLS.update({f"requests.api.{verb}": "AL201" for verb in _HTTP_VERBS})
+BLOCKING_CALLS.update({f"httpx.{verb}": "AL201" for verb in _HTTP_VERBS})
+BLOCKING_CALLS.update({
+    "urllib.request.urlopen": "AL201",
+    "urllib.request.urlretrieve": "AL201",
+    "urllib3.request": "AL201",
+    "http.client.HTTPConnection": "AL201",
+    "http.client.HTTPSConnection": "AL201",
+    "time.sleep": "AL202",
+    "builtins.open": "AL203",
+    "io.open": "AL203",
+    "io.open_code": "AL203",
+    "codecs.open": "AL203",
+    "os.listdir": "AL203",
+    "os.scandir": "AL203",
+    "os.walk": "AL203",
+    "os.remove": "AL203",
+    "os.unlink": "AL203",
+    "os.rename": "AL203",
+    "os.replace": "AL203",
+    "os.makedirs": "AL203",
+    "os.mkdir": "AL203",
+    "os.rmdir": "AL203",
+    "os.fdopen": "AL203",
+    "shutil.copy": "AL203",
+    "shutil.copy2": "AL203",
+    "shutil.copyfile": "AL203",
+    "shutil.copyfileobj": "AL203",
+    "shutil.copytree": "AL203",
+    "shutil.move": "AL203",
+    "shutil.rmtree": "AL203",
+    "glob.glob": "AL203",
+    "subprocess.run": "AL204",
+    "subprocess.call": "AL204",
+    "subprocess.check_call": "AL204",
+    "subprocess.check_output": "AL204",
+    "subprocess.getoutput": "AL204",
+    "subprocess.getstatusoutput": "AL204",
+    "subprocess.Popen": "AL204",
+    "os.system": "AL204",
+    "os.popen": "AL204",
+    "os.wait": "AL204",
+    "os.waitpid": "AL204",
+    "os.spawnl": "AL204",
+    "os.spawnv": "AL204",
+    "os.execv": "AL204",
+    "socket.socket": "AL205",
+    "socket.create_connection": "AL205",
+    "socket.getaddrinfo": "AL205",
+    "socket.gethostbyname": "AL205",
+    "socket.gethostbyaddr": "AL205",
+    "smtplib.SMTP": "AL206",
+    "smtplib.SMTP_SSL": "AL206",
+    "django.core.mail.send_mail": "AL206",
+    "django.core.mail.send_mass_mail": "AL206",
+    "django.core.mail.mail_admins": "AL206",
+    "django.core.mail.mail_managers": "AL206",
+    "psycopg.connect": "AL208",
+    "psycopg.Connection.connect": "AL208",
+    "psycopg2.connect": "AL208",
+    "sqlite3.connect": "AL208",
+    "pymysql.connect": "AL208",
+    "MySQLdb.connect": "AL208",
+    "django.db.connection.cursor": "AL101",
+    "django.db.connections.cursor": "AL101",
+})  # fmt: skip
+
+# Classes whose every method call blocks (instances are tracked through assignments and
+# with-statements): requests.Session().get(...), httpx.Client().post(...), ...
+BLOCKING_CLASSES: dict[str, str] = {
+    "requests.Session": "AL201",
+    "requests.sessions.Session": "AL201",
+    "httpx.Client": "AL201",
+    "urllib3.PoolManager": "AL201",
+    "urllib3.HTTPConnectionPool": "AL201",
+    "urllib3.HTTPSConnectionPool": "AL201",
+    "http.client.HTTPConnection": "AL201",
+    "http.client.HTTPSConnection": "AL201",
+    "socket.socket": "AL205",
+    "smtplib.SMTP": "AL206",
+    "smtplib.SMTP_SSL": "AL206",
+    "django.core.mail.EmailMessage": "AL206",
+    "django.core.mail.EmailMultiAlternatives": "AL206",
+    "django.core.mail.message.EmailMessage": "AL206",
+    "redis.Redis": "AL208",
+    "redis.StrictRedis": "AL208",
+    "psycopg.Connection": "AL208",
+    "sqlite3.Connection": "AL208",
+}
+# Methods of those classes that do no I/O (building a message, setting headers).
+NON_BLOCKING_METHODS = frozenset({
+    "attach", "attach_alternative", "message", "recipients", "mount", "close", "__enter__",
+    "prepare_request", "headers", "set_debuglevel", "setsockopt", "setblocking", "settimeout",
+    "fileno", "getsockname", "getpeername", "pipeline", "cursor",
+})  # fmt: skip
+# pathlib.Path methods that touch the disk.
+PATH_IO_METHODS = frozenset({
+    "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "is_file",
+    "is_dir", "stat", "mkdir", "unlink", "rmdir", "rename", "replace", "touch", "iterdir",
+    "glob", "rglob", "resolve", "chmod", "lstat", "samefile", "readlink", "symlink_to",
+})  # fmt: skip
+PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
+# Methods of a file object that do I/O.
+FILE_IO_METHODS = frozenset({"read", "readline", "readlines", "write", "writelines", "flush"})
+
+# The cache: django.core.cache.cache and caches[...] are BaseCache instances.
+CACHE_OBJECTS = frozenset({"django.core.cache.cache", "django.core.cache.caches"})
+SYNC_CACHE_METHODS = frozenset({
+    "get", "set", "add", "delete", "get_many", "set_many", "delete_many", "get_or_set",
+    "incr", "decr", "touch", "has_key", "clear", "incr_version", "decr_version",
+})  # fmt: skip
+
+# --- CPU-heavy calls ---------------------------------------------------------------------
+
+CPU_HEAVY_CALLS = frozenset({
+    "django.contrib.auth.hashers.make_password",
+    "django.contrib.auth.hashers.check_password",
+    "hashlib.pbkdf2_hmac",
+    "hashlib.scrypt",
+    "bcrypt.hashpw",
+    "bcrypt.checkpw",
+    "bcrypt.kdf",
+    "bcrypt.gensalt",
+    "argon2.PasswordHasher.hash",
+    "argon2.PasswordHasher.verify",
+    "PIL.Image.open",
+    "PIL.ImageOps.fit",
+    "PIL.ImageOps.exif_transpose",
+    "bz2.compress",
+    "bz2.decompress",
+    "lzma.compress",
+    "lzma.decompress",
+})  # fmt: skip
+# Heavy only when done over and over: JSON and zlib/gzip, inside a loop.
+CPU_HEAVY_IN_LOOP = frozenset({
+    "json.dumps", "json.loads", "json.dump", "json.load",
+    "zlib.compress", "zlib.decompress", "gzip.compress", "gzip.decompress",
+    "pickle.dumps", "pickle.loads",
+})  # fmt: skip
+# Methods whose names say password hashing whatever the receiver (User.set_password, ...).
+CPU_HEAVY_METHODS = frozenset({"set_password", "check_password"})
+# Methods of a PIL image that process pixels.
+IMAGE_METHODS = frozenset({
+    "resize", "thumbnail", "rotate", "transpose", "convert", "filter", "quantize", "reduce",
+})  # fmt: skip
+IMAGE_CLASSES = frozenset({"PIL.Image.Image"})
+IMAGE_FACTORIES = frozenset({"PIL.Image.open", "PIL.Image.new", "PIL.Image.frombytes"})

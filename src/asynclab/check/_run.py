@@ -1,0 +1,253 @@
+"""One check run: find the files, parse each once, index the project, walk its async code,
+apply the project rules, then the configuration and the inline suppressions."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import io
+import os
+import re
+import time
+import tokenize
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from asynclab.check._analyzer import Analyzer, Issue
+from asynclab.check._config import DEFAULT_EXCLUDE, CheckConfig
+from asynclab.check._findings import CheckReport, Finding, Location, RelatedLocation
+from asynclab.check._index import ModuleInfo, ProjectIndex, index_module
+from asynclab.check._project import project_issues
+from asynclab.check._rules import RULES
+from asynclab.errors import UsageError
+
+# "# asynclab: ignore" (every rule) or "# asynclab: ignore[AL101, AL2]" on a finding's line.
+_SUPPRESSION = re.compile(r"#\s*asynclab:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+
+
+def check_paths(
+    paths: Sequence[Path], config: CheckConfig, root: Path | None = None
+) -> CheckReport:
+    """Check the Python files under ``paths``; never imports or runs them."""
+    started = time.perf_counter()
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path} does not exist; pass files or directories to check")
+    root = (root or Path.cwd()).resolve()
+    report = CheckReport(root=root)
+    modules: list[ModuleInfo] = []
+    issues: list[Issue] = []
+    broken: list[Finding] = []
+    for path in _python_files(paths, config, root):
+        report.files += 1
+        module, failure = _parse(path, root)
+        if failure is not None:
+            broken.append(failure)
+            continue
+        assert module is not None
+        source = module.source
+        report.lines += source.count("\n") + (1 if source and not source.endswith("\n") else 0)
+        modules.append(module)
+    index = ProjectIndex(modules)
+    analyzer = Analyzer(index)
+    for module in modules:
+        try:
+            issues.extend(analyzer.check_module(module))
+        except Exception as exc:
+            report.internal_errors.append(
+                f"{_shown(module.path, root)}: {type(exc).__name__}: {exc}"
+            )
+    try:
+        issues.extend(project_issues(index, [Path(p) for p in paths]))
+    except Exception as exc:
+        report.internal_errors.append(f"project rules: {type(exc).__name__}: {exc}")
+    findings = broken + [_finding(issue, root) for issue in issues]
+    suppressions: dict[str, dict[int, set[str] | None]] = {}
+    for finding in findings:
+        if not config.selects(finding.rule) or _ignored_for_file(finding, config):
+            continue
+        if _suppressed(finding, suppressions, root):
+            report.suppressed += 1
+            continue
+        report.findings.append(finding)
+    report.findings.sort(key=_order)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _order(finding: Finding) -> tuple[str, int, int, str]:
+    where = finding.location
+    return where.path, where.line, where.column, finding.rule
+
+
+def _python_files(paths: Sequence[Path], config: CheckConfig, root: Path) -> Iterator[Path]:
+    seen: set[Path] = set()
+    excluded_names = set(DEFAULT_EXCLUDE)
+    for path in paths:
+        if path.is_file():
+            resolved = path.resolve()
+            if resolved not in seen:  # a file named on the command line is always checked
+                seen.add(resolved)
+                yield path
+            continue
+        for directory, subdirectories, files in os.walk(path):
+            subdirectories[:] = sorted(
+                name
+                for name in subdirectories
+                if name not in excluded_names
+                and not (Path(directory, name) / "pyvenv.cfg").exists()
+                and not _excluded(Path(directory, name), config, root)
+            )
+            for name in sorted(files):
+                if not name.endswith(".py"):
+                    continue
+                file = Path(directory, name)
+                if _excluded(file, config, root):
+                    continue
+                resolved = file.resolve()
+                if resolved not in seen:
+                    seen.add(resolved)
+                    yield file
+
+
+def _excluded(path: Path, config: CheckConfig, root: Path) -> bool:
+    if not config.exclude:
+        return False
+    shown = _shown(path, root)
+    return any(
+        fnmatch.fnmatch(shown, pattern) or fnmatch.fnmatch(path.name, pattern)
+        for pattern in config.exclude
+    )
+
+
+def _parse(path: Path, root: Path) -> tuple[ModuleInfo | None, Finding | None]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, _broken(path, root, 1, 0, f"cannot read the file: {exc.strerror or exc}")
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            source = data.decode(encoding)
+        except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+            return None, _broken(path, root, 1, 0, f"cannot decode the file: {exc}")
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        return None, _broken(
+            path, root, exc.lineno or 1, max((exc.offset or 1) - 1, 0), f"syntax error: {exc.msg}"
+        )
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
+        return None, _broken(path, root, 1, 0, f"cannot parse the file: {type(exc).__name__}")
+    return index_module(path, source, tree), None
+
+
+def _broken(path: Path, root: Path, line: int, column: int, message: str) -> Finding:
+    location = Location(_shown(path, root), line, column + 1, line, column + 2)
+    return Finding("AL001", "error", message, RULES["AL001"].fix, location, "")
+
+
+def _finding(issue: Issue, root: Path) -> Finding:
+    rule = RULES[issue.rule]
+    location = _location(issue.module, issue.node, root)
+    chain = issue.chain()
+    related: list[RelatedLocation] = []
+    if len(chain) == 1:
+        message = issue.what
+    else:
+        innermost = chain[-1]
+        at = _location(innermost.module, innermost.node, root)
+        callees = [step.callee for step in chain[:-1] if step.callee]
+        place = f"line {at.line}" if at.path == location.path else f"{at.path}:{at.line}"
+        message = f"{innermost.what}, at {place} in `{callees[-1]}()`"
+        if len(callees) > 1:
+            message += ", reached through " + " -> ".join(f"`{c}()`" for c in callees[:-1])
+        if issue.more:
+            message += f" (and {issue.more} more like it there)"
+        for step, callee in zip(chain[1:], callees, strict=True):
+            related.append(
+                RelatedLocation(_location(step.module, step.node, root), f"in `{callee}()`")
+            )
+    if issue.context is not None:
+        message += f", in async `{issue.context}`"
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=message,
+        fix=issue.fix or rule.fix,
+        location=location,
+        source=issue.module.line(location.line),
+        related=tuple(related),
+    )
+
+
+def _location(module: ModuleInfo, node: object, root: Path) -> Location:
+    line = getattr(node, "lineno", 1)
+    end_line = getattr(node, "end_lineno", None) or line
+    column = _characters(module.line(line), getattr(node, "col_offset", 0))
+    end = getattr(node, "end_col_offset", None)
+    end_column = _characters(module.line(end_line), end) if end is not None else column + 1
+    return Location(_shown(module.path, root), line, column + 1, end_line, end_column + 1)
+
+
+def _characters(line: str, byte_offset: int) -> int:
+    """ast gives UTF-8 byte offsets; editors and SARIF count characters."""
+    if line.isascii():
+        return byte_offset
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+
+def _shown(path: Path, root: Path) -> str:
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _ignored_for_file(finding: Finding, config: CheckConfig) -> bool:
+    for pattern, rules in config.per_file_ignores.items():
+        if fnmatch.fnmatch(finding.location.path, pattern) and any(
+            finding.rule.startswith(prefix) for prefix in rules
+        ):
+            return True
+    return False
+
+
+def _suppressed(finding: Finding, cache: dict[str, dict[int, set[str] | None]], root: Path) -> bool:
+    path = finding.location.path
+    if path not in cache:
+        cache[path] = _suppressions(root / path if not Path(path).is_absolute() else Path(path))
+    marks = cache[path]
+    for line in {finding.location.line, finding.location.end_line}:
+        if line in marks:
+            rules = marks[line]
+            if rules is None or any(finding.rule.startswith(rule) for rule in rules):
+                return True
+    return False
+
+
+def _suppressions(path: Path) -> dict[int, set[str] | None]:
+    """Line -> the rule ids ignored there (None: every rule)."""
+    try:
+        source = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    if "asynclab:" not in source:
+        return {}
+    marks: dict[int, set[str] | None] = {}
+    for number, line in enumerate(source.splitlines(), 1):
+        if "asynclab:" not in line:
+            continue
+        match = _SUPPRESSION.search(line)
+        if match is None:
+            continue
+        if match.group(1) is None:
+            marks[number] = None
+        else:
+            marks[number] = {
+                rule.strip().upper() for rule in match.group(1).split(",") if rule.strip()
+            }
+    return marks

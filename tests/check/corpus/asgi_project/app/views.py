@@ -1,0 +1,19 @@
+from django.http import JsonResponse
+from django.views import View
+
+
+async def status(request):
+    return JsonResponse({"ok": True})
+
+
+def health(request):  # expect: AL403
+    return JsonResponse({"ok": True})
+
+
+class Report(View):
+    def get(self, request):  # expect: AL403
+        return JsonResponse({})
+
+
+def helper(value):
+    return value

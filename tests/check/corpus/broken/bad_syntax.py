@@ -1,0 +1,2 @@
+def broken(:  # expect: AL001
+    pass

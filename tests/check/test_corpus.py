@@ -1,0 +1,96 @@
+"""Every rule against the corpus: each expected finding is found, and nothing else is."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from asynclab.check import RULES, CheckConfig, Finding, check_paths
+from tests.check.corpus_tools import CORPUS, expected, found, projects, run
+
+
+@pytest.mark.parametrize("project", projects(), ids=lambda path: path.name)
+def test_corpus_project_gets_exactly_its_expected_findings(project: Path) -> None:
+    report = run(project)
+    assert report.internal_errors == []
+    want, got = expected(project), found(report)
+    missing = sorted(want - got)
+    unexpected = sorted(
+        (key, finding.message)
+        for finding in report.findings
+        if (key := (finding.location.path, finding.location.line, finding.rule)) not in want
+    )
+    assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"
+
+
+def test_corpus_covers_every_rule_with_positives_and_near_misses() -> None:
+    rules = {rule for project in projects() for (_, _, rule) in expected(project)}
+    assert rules == set(RULES)
+    # Near-misses live beside the positives: the corpus has lines that must stay clean in
+    # async code (awaited a-methods, async for, sync_to_async, offloaded calls).
+    shop = (CORPUS / "shop" / "views_orm.py").read_text()
+    assert "async def correct" in shop and "await sync_to_async(load_hotel)" in shop
+
+
+def test_the_checker_never_imports_the_code_it_reads() -> None:
+    run(CORPUS / "shop")  # shop/explodes.py raises when imported
+    assert not any(name.endswith("explodes") for name in sys.modules)
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_call_into_a_sync_helper_is_flagged_at_the_call_naming_the_helpers_line() -> None:
+    report = run(CORPUS / "shop")
+    views = CORPUS / "shop" / "views_orm.py"
+
+    def at(text: str) -> list[Finding]:
+        line = _line_of(views, text)
+        return [
+            f
+            for f in report.findings
+            if (f.location.path, f.location.line) == ("views_orm.py", line)
+        ]
+
+    (finding,) = at("hotel = load_hotel(pk)")
+    assert finding.rule == "AL101"
+    assert "at services.py:9 in `load_hotel()`" in finding.message
+    assert "in async `followed`" in finding.message
+    assert [(r.location.path, r.location.line) for r in finding.related] == [("services.py", 9)]
+    (deep,) = at("deep = nested(pk)")
+    assert "reached through `nested()`" in deep.message
+    assert [r.location.line for r in deep.related] == [17, 9]
+
+
+def test_a_file_that_does_not_parse_is_reported_and_the_others_are_still_checked(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bad.py").write_text("def broken(:\n")
+    (tmp_path / "nul.py").write_bytes(b"x = 1\x00\n")
+    (tmp_path / "views.py").write_text("import time\n\nasync def v(request):\n    time.sleep(1)\n")
+    report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
+    rules = sorted((f.location.path, f.rule) for f in report.findings)
+    assert rules == [("bad.py", "AL001"), ("nul.py", "AL001"), ("views.py", "AL202")]
+    assert report.files == 3 and report.internal_errors == []
+
+
+def test_columns_count_characters_not_utf8_bytes(tmp_path: Path) -> None:
+    (tmp_path / "v.py").write_text(
+        "import time\n\nasync def v(request):\n    x = 'é€'; time.sleep(1)\n", encoding="utf-8"
+    )
+    (finding,) = check_paths([tmp_path], CheckConfig(), root=tmp_path).findings
+    line = finding.source
+    assert line[finding.location.column - 1 :].startswith("time.sleep(1)")
+    assert line[finding.location.end_column - 2] == ")"
+
+
+def test_a_latin1_file_with_a_coding_line_is_read(tmp_path: Path) -> None:
+    source = (
+        "# -*- coding: latin-1 -*-\nimport time\nasync def v(r):\n    s = 'café'; time.sleep(1)\n"
+    )
+    (tmp_path / "v.py").write_bytes(source.encode("latin-1"))
+    (finding,) = check_paths([tmp_path], CheckConfig(), root=tmp_path).findings
+    assert finding.rule == "AL202" and "café" in finding.source

@@ -1,0 +1,55 @@
+"""``manage.py check --tag async`` on the probe's sample project (asynclab.django installed):
+the static rules over its source, and MIDDLEWARE judged on the real classes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.probe.sample import SAMPLE, sample_env
+
+
+def django_check(middleware: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "django", "check", "--tag", "async", *args],
+        env=sample_env(middleware), cwd=SAMPLE, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_sync_only_middleware_in_front_of_async_views_and_the_blocking_view() -> None:
+    done = django_check("sampleproject.middleware.SyncOnlyMiddleware")
+    assert done.returncode == 0, done.stderr  # warnings do not fail a check by default
+    out = done.stderr
+    assert (
+        "sampleproject.middleware.SyncOnlyMiddleware: (asynclab.AL402) sync-only middleware "
+        "sampleproject.middleware.SyncOnlyMiddleware (async_capable is False) in front of 3 "
+        "async view(s)"
+    ) in out
+    assert "sampleproject/views.py:64:5: (asynclab.AL202) `time.sleep()`" in out
+    assert "HINT: await asyncio.sleep(...)." in out
+    assert "System check identified 2 issues" in out
+
+
+def test_async_capable_middleware_is_not_flagged_and_warnings_can_fail_the_check() -> None:
+    done = django_check(
+        "django.middleware.security.SecurityMiddleware,sampleproject.middleware.AsyncMiddleware",
+        "--fail-level",
+        "WARNING",
+    )
+    assert done.returncode == 1  # the AL202 warning, at --fail-level WARNING
+    assert "AL402" not in done.stderr and "asynclab.AL202" in done.stderr
+
+
+def test_rules_can_be_silenced_like_any_system_check() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", (
+            "import django; from django.conf import settings; django.setup();"
+            "settings.SILENCED_SYSTEM_CHECKS = ['asynclab.AL202', 'asynclab.AL402'];"
+            "from django.core.management import call_command;"
+            "call_command('check', tags=['async'], fail_level='WARNING')"
+        )],
+        env=sample_env("sampleproject.middleware.SyncOnlyMiddleware"),
+        cwd=SAMPLE, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "2 silenced" in done.stdout + done.stderr
