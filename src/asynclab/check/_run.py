@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import gc
 import io
 import os
 import re
@@ -29,6 +30,19 @@ def check_paths(
     paths: Sequence[Path], config: CheckConfig, root: Path | None = None
 ) -> CheckReport:
     """Check the Python files under ``paths``; never imports or runs them."""
+    # Parsing allocates millions of AST nodes, which sets off the cyclic garbage collector
+    # again and again over objects that are all still alive: with it paused, a check runs
+    # about twice as fast. What the run leaves behind is collected once it is back on.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_paths(paths, config, root)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check_paths(paths: Sequence[Path], config: CheckConfig, root: Path | None) -> CheckReport:
     started = time.perf_counter()
     for path in paths:
         if not path.exists():
