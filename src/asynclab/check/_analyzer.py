@@ -33,6 +33,7 @@ _SESSION_SYNC_METHODS = frozenset({
     "save", "delete", "clear", "set_expiry", "get_expiry_age", "get_expiry_date",
     "has_key", "set_test_cookie", "test_cookie_worked", "delete_test_cookie",
 })  # fmt: skip
+_GENERIC_VIEW_QUERIES = frozenset({"get_object"})
 _SINGLE_OBJECT = frozenset({"get", "first", "last", "latest", "earliest", "create"})
 
 
@@ -331,6 +332,14 @@ class _Walker:
             for operator, comparator in zip(node.ops, node.comparators, strict=True):
                 if isinstance(operator, ast.In | ast.NotIn):
                     self.evaluated(comparator, "searched with `in`")
+                    container = self.infer(comparator)
+                    if container is not None and container.kind == "session":
+                        self.report(
+                            "AL105",
+                            node,
+                            f"`{text(node)}` (loads the session synchronously)",
+                            "await request.session.ahas_key(key)",
+                        )
             self.expr(node.left)
             for comparator in node.comparators:
                 self.expr(comparator)
@@ -523,6 +532,16 @@ class _Walker:
                     node,
                     f"the sync ORM call `{call_text(node)}`",
                     f"await {text(func.value)}.a{method}(...)",
+                )
+        elif kind == "self" and method in _GENERIC_VIEW_QUERIES:
+            cls = self._class_of(receiver)
+            own = self.index.method(cls, method) if cls is not None else None
+            if own is None:  # Django's own: SingleObjectMixin.get_object runs queryset.get()
+                self.report(
+                    "AL101",
+                    node,
+                    f"`{call_text(node)}` (Django's generic view runs the query synchronously)",
+                    "await self.get_queryset().aget(...) (or aget_object_or_404)",
                 )
         elif kind == "session":
             if method in _SESSION_SYNC_METHODS:
@@ -773,6 +792,8 @@ class _Walker:
             inner = self.infer(node.value)
             if inner is None or inner.kind != "coroutine":
                 return None
+            if inner.type == "acreate":  # built from what it was given: nothing lazy to load
+                return Value("instance", inner.model, None, frozenset({"*"}), known_origin=True)
             if inner.type in K.ASYNC_INSTANCE_METHODS or inner.type == "instance":
                 return Value("instance", inner.model, None, inner.fetched, known_origin=True)
             if inner.type in K.ASYNC_PAIR_METHODS:
@@ -876,7 +897,8 @@ class _Walker:
                         kind_of = "values"
                     return Value("queryset", receiver.model, kind_of, frozenset(fetched))
                 if method in _SINGLE_OBJECT:
-                    return Value("instance", receiver.model, None, receiver.fetched, True)
+                    fetched = frozenset({"*"}) if method == "create" else receiver.fetched
+                    return Value("instance", receiver.model, None, fetched, True)
                 if method in K.ASYNC_QUERY_METHODS:
                     return Value("coroutine", receiver.model, method, receiver.fetched)
                 return None
@@ -887,6 +909,8 @@ class _Walker:
             if receiver is not None and receiver.kind == "object":
                 if receiver.type in K.PATH_CLASSES and method in ("joinpath", "with_name"):
                     return receiver
+                if receiver.type in K.DB_CONNECTIONS and method == "cursor":
+                    return Value("object", type="dbapi.cursor")
                 return None
         qualified = self.qualify(func)
         if qualified is None:
@@ -920,7 +944,10 @@ _FACTORIES = {
     "redis.from_url": "redis.Redis",
     "redis.Redis.from_url": "redis.Redis",
     "psycopg.connect": "psycopg.Connection",
+    "psycopg.Connection.connect": "psycopg.Connection",
+    "psycopg2.connect": "psycopg2.extensions.connection",
     "sqlite3.connect": "sqlite3.Connection",
+    "pymysql.connect": "pymysql.connections.Connection",
     "django.core.mail.get_connection": "django.core.mail.EmailMessage",
 }
 

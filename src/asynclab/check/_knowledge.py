@@ -188,8 +188,15 @@ BLOCKING_CLASSES: dict[str, str] = {
     "redis.Redis": "AL208",
     "redis.StrictRedis": "AL208",
     "psycopg.Connection": "AL208",
+    "psycopg2.extensions.connection": "AL208",
     "sqlite3.Connection": "AL208",
+    "pymysql.connections.Connection": "AL208",
+    "dbapi.cursor": "AL208",  # a cursor of one of those connections
 }
+DB_CONNECTIONS = frozenset({
+    "psycopg.Connection", "psycopg2.extensions.connection", "sqlite3.Connection",
+    "pymysql.connections.Connection",
+})  # fmt: skip
 # Methods of those classes that do no I/O (building a message, setting headers).
 NON_BLOCKING_METHODS = frozenset({
     "attach", "attach_alternative", "message", "recipients", "mount", "close", "__enter__",

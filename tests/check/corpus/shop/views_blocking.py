@@ -4,6 +4,7 @@ import os
 import shutil
 import smtplib
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -92,6 +93,9 @@ async def drivers(request):
     rows = conn.execute("select 1").fetchall()  # expect: AL208
     client = redis.Redis()
     hits = client.incr("hits")  # expect: AL208
+    db = sqlite3.connect("/tmp/app.db")  # expect: AL208
+    cursor = db.cursor()
+    cursor.execute("select 1")  # expect: AL208
     async with await psycopg.AsyncConnection.connect("dbname=test") as aconn:
         await aconn.execute("select 1")
     return JsonResponse({"rows": rows, "hits": hits})

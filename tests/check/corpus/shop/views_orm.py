@@ -1,6 +1,7 @@
 from asgiref.sync import sync_to_async
 from django.http import JsonResponse
 from django.shortcuts import aget_object_or_404, get_object_or_404, render
+from django.views.generic import DetailView
 
 from . import services
 from .models import Booking, Hotel, Room
@@ -122,3 +123,20 @@ def sync_view(request, pk):
     for room in Room.objects.all():
         room.save()
     return JsonResponse({"hotel": hotel.pk, "rooms": len(rooms)})
+
+
+class HotelDetail(DetailView):
+    model = Hotel
+
+    async def get(self, request, *args, **kwargs):
+        hotel = self.get_object()  # expect: AL101
+        room = await Room.objects.acreate(hotel=hotel, price=5)
+        return JsonResponse({"hotel": room.hotel.name})
+
+
+class OwnLookup(DetailView):
+    def get_object(self, queryset=None):
+        return None
+
+    async def get(self, request, *args, **kwargs):
+        return JsonResponse({"found": self.get_object() is None})

@@ -12,6 +12,8 @@ async def profile(request):
 async def session_use(request):
     cart = request.session.get("cart", [])  # expect: AL105
     request.session["cart"] = [*cart, 1]  # expect: AL105
+    if "coupon" in request.session:  # expect: AL105
+        pass
     visits = await request.session.aget("visits", 0)
     await request.session.aset("visits", visits + 1)
     return JsonResponse({"cart": cart})
