@@ -190,6 +190,7 @@ class _Walker:
     local_defs: dict[str, FunctionInfo] = field(default_factory=dict)
     loops: int = 0
     _reported: set[tuple[str, int]] = field(default_factory=set)
+    _module_names: set[str] = field(default_factory=set)  # module-level names being inferred
 
     @property
     def module(self) -> ModuleInfo:
@@ -825,8 +826,17 @@ class _Walker:
         model = self.index.model_of(qualified)
         if model is not None:
             return Value("model", model=model)
-        # "User = get_user_model()" at module level
         assigned = self.module.assignments.get(node.id)
+        if isinstance(assigned, ast.Call) and node.id not in self._module_names:
+            # A client made at import time: "session = requests.Session()", "r = redis.Redis()"
+            self._module_names.add(node.id)
+            try:
+                value = self._call_value(assigned)
+            finally:
+                self._module_names.discard(node.id)
+            if value is not None and value.kind in ("object", "model", "manager", "queryset"):
+                return value
+        # "User = get_user_model()" at module level
         if (
             isinstance(assigned, ast.Call)
             and self.module.qualify_call(assigned) == K.GET_USER_MODEL
@@ -911,6 +921,8 @@ class _Walker:
                     return receiver
                 if receiver.type in K.DB_CONNECTIONS and method == "cursor":
                     return Value("object", type="dbapi.cursor")
+                if receiver.type in K.IMAGE_CLASSES and method in K.IMAGE_RETURNING_METHODS:
+                    return receiver  # img = img.convert("RGB") is still an image
                 return None
         qualified = self.qualify(func)
         if qualified is None:

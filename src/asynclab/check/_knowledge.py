@@ -254,4 +254,5 @@ IMAGE_METHODS = frozenset({
     "resize", "thumbnail", "rotate", "transpose", "convert", "filter", "quantize", "reduce",
 })  # fmt: skip
 IMAGE_CLASSES = frozenset({"PIL.Image.Image"})
+IMAGE_RETURNING_METHODS = (IMAGE_METHODS - {"thumbnail"}) | {"copy", "crop"}
 IMAGE_FACTORIES = frozenset({"PIL.Image.open", "PIL.Image.new", "PIL.Image.frombytes"})
