@@ -76,13 +76,26 @@ def call_text(call: ast.Call) -> str:
     return f"{text(call.func)}()"
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a sync function does when called from async code, and what it returns."""
+
+    issues: list[Issue]
+    returns: Value | None  # a QuerySet, a client, a project object; None when unknown
+
+
+_RETURNED_KINDS = frozenset({"queryset", "object", "project"})
+_GLOBAL_KINDS = frozenset({"object", "model", "manager", "queryset", "project"})
+
+
 class Analyzer:
     """Walks a project's async code; one per check run (it caches what each function does)."""
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
-        self._summaries: dict[tuple[int, Value | None], list[Issue]] = {}
+        self._summaries: dict[tuple[int, Value | None], Summary] = {}
         self._in_progress: set[tuple[int, Value | None]] = set()
+        self._globals: dict[tuple[int, str], Value | None] = {}
 
     def check_module(self, module: ModuleInfo) -> list[Issue]:
         issues: list[Issue] = []
@@ -103,13 +116,13 @@ class Analyzer:
         self_value: Value | None,
         depth: int,
         closure: dict[str, Value | None] | None = None,
-    ) -> list[Issue]:
+    ) -> Summary:
         """What a sync function does that would block or fail when called from async code."""
         key = (id(function.node), self_value)
         if closure is None and key in self._summaries:
             return self._summaries[key]
         if key in self._in_progress:
-            return []  # recursion: what it does is being found already
+            return Summary([], None)  # recursion: what it does is being found already
         self._in_progress.add(key)
         try:
             env = dict(closure or {})
@@ -118,9 +131,32 @@ class Analyzer:
             walker.walk(function.node.body)
         finally:
             self._in_progress.discard(key)
+        first = walker.returns[0] if walker.returns else None
+        same = first is not None and all(
+            value is not None and value.kind in _RETURNED_KINDS and value.kind == first.kind
+            for value in walker.returns
+        )  # fmt: skip
+        summary = Summary(walker.issues, first if same else None)
         if closure is None:
-            self._summaries[key] = walker.issues
-        return walker.issues
+            self._summaries[key] = summary
+        return summary
+
+    def global_value(self, module: ModuleInfo, name: str) -> Value | None:
+        """What a module-level name holds: a client made at import time ("session =
+        requests.Session()"), a project object ("repo = Repository()"), ``get_user_model()``."""
+        key = (id(module), name)
+        if key in self._globals:
+            return self._globals[key]
+        self._globals[key] = None  # a name defined through itself stays unknown
+        assigned = module.assignments.get(name)
+        value = None
+        if isinstance(assigned, ast.Call | ast.Attribute | ast.Name):
+            walker = _Walker(self, _module_scope(module), depth=MAX_DEPTH, env={})
+            value = walker.infer(assigned)
+            if value is not None and value.kind not in _GLOBAL_KINDS:
+                value = None
+        self._globals[key] = value
+        return value
 
     def parameters(
         self, function: FunctionInfo, self_value: Value | None
@@ -138,9 +174,13 @@ class Analyzer:
                 if self_value is not None:
                     value = self_value
                 elif cls.is_model:
-                    value = Value("instance", model=cls.name)
+                    is_class = any(
+                        isinstance(d, ast.Name) and d.id == "classmethod"
+                        for d in function.node.decorator_list
+                    )
+                    value = Value("model" if is_class else "instance", model=cls.name)
                 else:
-                    value = Value("self", type=cls.qualname)
+                    value = Value("project", type=cls.qualname)
             elif argument.annotation is not None:
                 value = self.annotation(function.module, argument.annotation)
             if value is None and argument.arg == "request":
@@ -189,8 +229,8 @@ class _Walker:
     local_imports: dict[str, str] = field(default_factory=dict)
     local_defs: dict[str, FunctionInfo] = field(default_factory=dict)
     loops: int = 0
+    returns: list[Value | None] = field(default_factory=list)
     _reported: set[tuple[str, int]] = field(default_factory=set)
-    _module_names: set[str] = field(default_factory=set)  # module-level names being inferred
 
     @property
     def module(self) -> ModuleInfo:
@@ -236,9 +276,12 @@ class _Walker:
         elif isinstance(stmt, ast.AugAssign):
             self.expr(stmt.value)
             self.store(stmt.target)
-        elif isinstance(stmt, ast.Expr | ast.Return):
+        elif isinstance(stmt, ast.Return):
             if stmt.value is not None:
                 self.expr(stmt.value)
+            self.returns.append(self.infer(stmt.value) if stmt.value is not None else None)
+        elif isinstance(stmt, ast.Expr):
+            self.expr(stmt.value)
         elif isinstance(stmt, ast.For):
             self.evaluated(stmt.iter, "iterated by a sync `for`")
             self.expr(stmt.iter)
@@ -534,7 +577,7 @@ class _Walker:
                     f"the sync ORM call `{call_text(node)}`",
                     f"await {text(func.value)}.a{method}(...)",
                 )
-        elif kind == "self" and method in _GENERIC_VIEW_QUERIES:
+        elif kind == "project" and method in _GENERIC_VIEW_QUERIES:
             cls = self._class_of(receiver)
             own = self.index.method(cls, method) if cls is not None else None
             if own is None:  # Django's own: SingleObjectMixin.get_object runs queryset.get()
@@ -657,7 +700,7 @@ class _Walker:
             qualified = self.qualify(decorator.func)
             if qualified not in K.SYNC_TO_ASYNC:
                 continue
-            issues = self.analyzer.summarize(function, None, self.depth + 1, dict(self.env))
+            issues = self.analyzer.summarize(function, None, self.depth + 1, dict(self.env)).issues
             orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
             if orm is not None:
                 self.report(
@@ -682,7 +725,7 @@ class _Walker:
                 "<lambda>",
                 None,
             )
-            issues = self.analyzer.summarize(local, None, self.depth + 1, dict(self.env))
+            issues = self.analyzer.summarize(local, None, self.depth + 1, dict(self.env)).issues
             orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
             return orm.what if orm is not None else None
         if isinstance(node, ast.Attribute):
@@ -695,7 +738,7 @@ class _Walker:
                 return f"the ORM method `{text(node)}`"
         target, self_value = self.resolve_callable(node)
         if target is not None and not target.is_async:
-            issues = self.analyzer.summarize(target, self_value, self.depth + 1)
+            issues = self.analyzer.summarize(target, self_value, self.depth + 1).issues
             orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
             if orm is not None:
                 return f"`{target.name}()`, which runs {orm.what}"
@@ -712,7 +755,7 @@ class _Walker:
         if self.depth >= MAX_DEPTH or target.is_async or runs_in_thread(target):
             return
         closure = dict(self.env) if target.name in self.local_defs else None
-        issues = self.analyzer.summarize(target, self_value, self.depth + 1, closure)
+        issues = self.analyzer.summarize(target, self_value, self.depth + 1, closure).issues
         by_rule: dict[str, list[Issue]] = {}
         for issue in issues:
             by_rule.setdefault(issue.rule, []).append(issue)
@@ -746,6 +789,10 @@ class _Walker:
         elif isinstance(func, ast.Attribute):
             receiver = self.infer(func.value)
             if receiver is not None:
+                if receiver.kind in ("manager", "queryset", "related"):
+                    # a custom manager or QuerySet method: self is the QuerySet
+                    method = self.index.queryset_method(receiver.model, func.attr)
+                    return method, Value("queryset", model=receiver.model)
                 cls = self._class_of(receiver)
                 if cls is None:
                     return None, None
@@ -759,9 +806,9 @@ class _Walker:
         return (found, None) if isinstance(found, FunctionInfo) else (None, None)
 
     def _class_of(self, value: Value) -> ClassInfo | None:
-        if value.kind == "instance" and value.model is not None:
+        if value.kind in ("instance", "model") and value.model is not None:
             return self.index.models.get(value.model)
-        if value.kind == "self" and value.type is not None:
+        if value.kind == "project" and value.type is not None:
             found = self.index.lookup(value.type)
             return found if isinstance(found, ClassInfo) else None
         return None
@@ -811,6 +858,8 @@ class _Walker:
             if self.qualify(node.value) == "django.core.cache.caches":
                 return Value("object", type="cache")
             return None
+        if isinstance(node, ast.NamedExpr):
+            return self.infer(node.value)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             left = self.infer(node.left)
             if left is not None and left.type in K.PATH_CLASSES:
@@ -826,22 +875,10 @@ class _Walker:
         model = self.index.model_of(qualified)
         if model is not None:
             return Value("model", model=model)
-        assigned = self.module.assignments.get(node.id)
-        if isinstance(assigned, ast.Call) and node.id not in self._module_names:
-            # A client made at import time: "session = requests.Session()", "r = redis.Redis()"
-            self._module_names.add(node.id)
-            try:
-                value = self._call_value(assigned)
-            finally:
-                self._module_names.discard(node.id)
-            if value is not None and value.kind in ("object", "model", "manager", "queryset"):
-                return value
-        # "User = get_user_model()" at module level
-        if (
-            isinstance(assigned, ast.Call)
-            and self.module.qualify_call(assigned) == K.GET_USER_MODEL
-        ):
-            return Value("model", model="User")
+        home, _, name = qualified.rpartition(".")
+        module = self.index.by_name.get(home)
+        if module is not None and name in module.assignments:
+            return self.analyzer.global_value(module, name)
         return None
 
     def _attribute_value(self, node: ast.Attribute) -> Value | None:
@@ -869,8 +906,16 @@ class _Walker:
             if attr == "session":
                 return Value("session")
             return None
-        if base.kind == "self":
-            return Value("request") if attr == "request" else None
+        if base.kind == "project":
+            if attr == "request":
+                return Value("request")
+            cls = self._class_of(base)
+            assigned = cls.instance_attributes.get(attr) if cls is not None else None
+            if cls is not None and assigned is not None:
+                walker = _Walker(self.analyzer, _module_scope(cls.module), MAX_DEPTH, env={})
+                value = walker.infer(assigned)
+                return value if value is not None and value.kind in _GLOBAL_KINDS else None
+            return None
         if base.kind == "instance" and base.model is not None:
             cls = self.index.models.get(base.model)
             if cls is None:
@@ -911,7 +956,9 @@ class _Walker:
                     return Value("instance", receiver.model, None, fetched, True)
                 if method in K.ASYNC_QUERY_METHODS:
                     return Value("coroutine", receiver.model, method, receiver.fetched)
-                return None
+                if method == "get_queryset":
+                    return Value("queryset", receiver.model, None, receiver.fetched)
+                return self._returned(func)  # a custom manager or QuerySet method
             if receiver is not None and receiver.kind == "request" and method == "auser":
                 return Value("coroutine", type="auser")
             if method == "get_queryset":
@@ -924,12 +971,19 @@ class _Walker:
                 if receiver.type in K.IMAGE_CLASSES and method in K.IMAGE_RETURNING_METHODS:
                     return receiver  # img = img.convert("RGB") is still an image
                 return None
+            if receiver is not None:
+                return self._returned(func)  # a method of a project class or model
         qualified = self.qualify(func)
         if qualified is None:
-            return None
+            return self._returned(func)  # a local helper
         model = self.index.model_of(qualified)
         if model is not None:
             return Value("instance", model=model, fetched=frozenset({"*"}))
+        found = self.index.lookup(qualified)
+        if isinstance(found, ClassInfo):
+            return Value("project", type=found.qualname)
+        if isinstance(found, FunctionInfo):
+            return self._returned(func)
         if qualified == K.GET_USER_MODEL:
             return Value("model", model="User")
         if qualified in K.ASYNC_ORM_FUNCTIONS and node.args:
@@ -942,6 +996,14 @@ class _Walker:
             return Value("object", type="PIL.Image.Image")
         factory = _FACTORIES.get(qualified)
         return Value("object", type=factory) if factory else None
+
+    def _returned(self, func: ast.expr) -> Value | None:
+        """What a call into the project's sync code returns, when its returns agree."""
+        target, self_value = self.resolve_callable(func)
+        if target is None or target.is_async or runs_in_thread(target):
+            return None
+        closure = dict(self.env) if target.name in self.local_defs else None
+        return self.analyzer.summarize(target, self_value, self.depth + 1, closure).returns
 
     def element(self, value: Value | None) -> Value | None:
         """What iterating a value gives."""
@@ -962,6 +1024,17 @@ _FACTORIES = {
     "pymysql.connect": "pymysql.connections.Connection",
     "django.core.mail.get_connection": "django.core.mail.EmailMessage",
 }
+
+
+def _module_scope(module: ModuleInfo) -> FunctionInfo:
+    """A scope to read module-level expressions in (their names are the module's)."""
+    arguments = ast.arguments(
+        posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]
+    )
+    node = ast.FunctionDef(
+        name="<module>", args=arguments, body=[], decorator_list=[], lineno=1, col_offset=0
+    )
+    return FunctionInfo(node, module, "<module>", None)
 
 
 def _named_call(shown: str, qualified: str) -> str:

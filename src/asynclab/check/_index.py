@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,11 +42,15 @@ class ClassInfo:
     methods: dict[str, FunctionInfo] = field(default_factory=dict)
     properties: set[str] = field(default_factory=set)
     attributes: dict[str, ast.expr] = field(default_factory=dict)
+    # "self.repo = Repository()" in __init__: attribute -> the expression assigned.
+    instance_attributes: dict[str, ast.expr] = field(default_factory=dict)
     is_model: bool = False
     # Relations of a model: attribute -> the related model's class name.
     forward: dict[str, str] = field(default_factory=dict)  # one object, loaded on access
     many: dict[str, str] = field(default_factory=dict)  # a related manager
     managers: set[str] = field(default_factory=set)
+    # Qualified names of the classes behind a model's custom managers (their QuerySets too).
+    manager_classes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -175,6 +180,8 @@ def _index_body(
                 module.functions[stmt.name] = function
             elif cls is not None:
                 cls.methods[stmt.name] = function
+                if stmt.name == "__init__":
+                    _read_instance_attributes(cls, stmt)
                 if any(
                     _decorator_name(d) in ("property", "cached_property")
                     for d in stmt.decorator_list
@@ -184,8 +191,8 @@ def _index_body(
         elif isinstance(stmt, ast.ClassDef):
             bases = []
             for base in stmt.bases:
-                parts = dotted(base)
-                if parts is not None:
+                for written in _base_names(base):
+                    parts = written.split(".")
                     head = module.qualify(parts[0]) if top else module.imports.get(parts[0])
                     bases.append(".".join([head or parts[0], *parts[1:]]))
             info = ClassInfo(stmt, module, bases)
@@ -218,6 +225,32 @@ def _index_body(
             # Definitions under "if TYPE_CHECKING:", try/except ImportError, ...
             for block in _blocks(stmt):
                 _index_body(module, block, cls, prefix, top)
+
+
+def _base_names(base: ast.expr) -> list[str]:
+    """A base class as written: ``models.Model``; ``Manager.from_queryset(QS)`` gives both."""
+    parts = dotted(base)
+    if parts is not None:
+        return [".".join(parts)]
+    if isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+        names = _base_names(base.func.value)
+        for argument in base.args:
+            names.extend(_base_names(argument))
+        return names
+    return []
+
+
+def _read_instance_attributes(cls: ClassInfo, init: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    for stmt in init.body:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    cls.instance_attributes[target.attr] = stmt.value
 
 
 def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
@@ -301,6 +334,37 @@ class ProjectIndex:
                     return method
         return None
 
+    def queryset_method(self, model: str | None, name: str) -> FunctionInfo | None:
+        """A method of a model's custom manager or QuerySet classes (through model bases)."""
+        cls = self.models.get(model or "")
+        for _ in range(5):
+            if cls is None:
+                return None
+            for found in self._manager_classes(cls):
+                method = self.method(found, name)
+                if method is not None:
+                    return method
+            parents = [self.lookup(base) for base in cls.bases]
+            cls = next((p for p in parents if isinstance(p, ClassInfo) and p.is_model), None)
+        return None
+
+    def _manager_classes(self, model: ClassInfo) -> Iterator[ClassInfo]:
+        for qualified in model.manager_classes:
+            found = self.lookup(qualified)
+            if isinstance(found, ClassInfo):
+                yield found
+                continue
+            # "ArticleManager = models.Manager.from_queryset(ArticleQuerySet)" at module level
+            home, _, name = qualified.rpartition(".")
+            module = self.by_name.get(home)
+            assigned = module.assignments.get(name) if module is not None else None
+            if module is not None and isinstance(assigned, ast.Call):
+                for written in _base_names(assigned):
+                    named = module.qualify_expression(ast.parse(written, mode="eval").body)
+                    inner = self.lookup(named) if named else None
+                    if isinstance(inner, ClassInfo):
+                        yield inner
+
     def model_of(self, qualified: str) -> str | None:
         """The model's class name, if the qualified name is a model asynclab knows."""
         if qualified in K.DJANGO_MODELS:
@@ -362,11 +426,17 @@ class ProjectIndex:
         elif (
             kind.endswith("Manager")
             or kind in ("as_manager", "from_queryset")
-            or (
-                isinstance(value.func, ast.Call)  # Manager.from_queryset(QS)()
-            )
+            or isinstance(value.func, ast.Call)  # Manager.from_queryset(QS)()
         ):
             cls.managers.add(attribute)
+            written = value.func
+            if isinstance(written, ast.Attribute) and written.attr == "as_manager":
+                written = written.value  # ArticleQuerySet.as_manager()
+            for name in _base_names(written):
+                parts = name.split(".")
+                head = cls.module.qualify(parts[0])
+                if head is not None:
+                    cls.manager_classes.append(".".join([head, *parts[1:]]))
 
 
 def _has_model_manager_base(cls: ClassInfo) -> bool:
