@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import os
 import re
 import sys
 import tempfile
@@ -891,7 +892,8 @@ def check(
 ) -> None:
     """Find async pitfalls in Django code by reading it (it never imports or runs the code).
 
-    Exit codes: 0 no finding at or above --fail-on, 1 some, 2 bad input."""
+    Exit codes: 0 no finding at or above --fail-on, 1 some (or code the checker failed on),
+    2 bad input."""
     if explain_rule is not None:
         wanted = explain_rule.strip().upper()
         chosen = list(RULES.values()) if wanted == "ALL" else [RULES.get(wanted)]
@@ -906,7 +908,7 @@ def check(
     targets = paths or [Path(".")]
     if config is not None and not config.is_file():
         raise UsageError(f"--config {config} is not a file; pass a pyproject.toml")
-    settings = load_config(config or find_pyproject(targets[0].resolve())).merged(
+    settings = load_config(config or find_pyproject(Path(os.path.abspath(targets[0])))).merged(
         select=select, ignore=ignore, fail_on=fail_on, exclude=exclude
     )
     if output is not None:
@@ -919,10 +921,12 @@ def check(
         typer.echo(summary_line(report), err=True)
     else:
         typer.echo(rendered, nl=False)
-    for error in report.internal_errors:
-        typer.echo(f"warning: asynclab could not check {error}", err=True)
+    if output_format != "human" or output is not None:  # the human report lists them already
+        for error in report.internal_errors:
+            typer.echo(f"warning: asynclab could not check {error}", err=True)
     threshold = severity_rank(settings.fail_on)
-    if any(severity_rank(finding.severity) >= threshold for finding in report.findings):
+    failed = any(severity_rank(finding.severity) >= threshold for finding in report.findings)
+    if failed or report.internal_errors:  # part of the code went unchecked: not a pass
         raise typer.Exit(EXIT_THRESHOLD)
 
 

@@ -154,6 +154,10 @@ def test_pyproject_configuration(project: Path, capsys: pytest.CaptureFixture[st
         ([], "[tool.asynclab.check]\nselect = 'AL1'\n", "select in [tool.asynclab.check]"),
         ([], "[tool.asynclab.check\n", "is not valid TOML"),
         (["--config", "nowhere.toml"], None, "--config nowhere.toml is not a file"),
+        (["--select", ""], None, "--select is empty"),
+        (["empty"], None, "no Python files in empty"),
+        ([], "tool = 5\n", "'tool' in"),
+        ([], "[tool]\nasynclab = 'x'\n", "'asynclab' in"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -165,6 +169,7 @@ def test_bad_input_is_one_line_and_exit_2(
 ) -> None:
     if pyproject is not None:
         (project / "pyproject.toml").write_text(pyproject)
+    (project / "empty").mkdir()
     code, out, err = check(capsys, *args)
     assert code == 2 and out == ""
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
@@ -185,3 +190,38 @@ def test_the_installed_command(project: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert len(json.loads(done.stdout)["findings"]) == 2
+
+
+def test_a_suppression_inside_a_helper_silences_it_at_every_call(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "views.py").write_text(
+        "import time\n\ndef nap():\n    time.sleep(1)  # asynclab: ignore[AL202]\n\n"
+        "async def a(request):\n    nap()\n\nasync def b(request):\n    nap()\n"
+    )
+    code, out, _ = check(capsys)
+    assert code == 0 and "2 suppressed" in out
+
+
+def test_config_paths_are_relative_to_the_pyproject(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "proj" / "legacy").mkdir(parents=True)
+    (tmp_path / "proj" / "pyproject.toml").write_text(
+        '[tool.asynclab.check]\nexclude = ["legacy/*"]\n'
+        '[tool.asynclab.check.per-file-ignores]\n"app.py" = ["AL2"]\n'
+    )
+    (tmp_path / "proj" / "legacy" / "old.py").write_text(BLOCKING)
+    (tmp_path / "proj" / "app.py").write_text(BLOCKING)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = check(capsys, "proj")
+    assert code == 0 and out.startswith("No findings in 1 files")
+
+
+def test_a_checker_failure_is_reported_and_fails_the_run(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "views.py").write_text("async def deep(r):\n    return x" + ".a" * 2000 + "\n")
+    code, out, _ = check(capsys)
+    assert code == 1 and "No findings" in out
+    assert "asynclab could not check views.py:1 deep: RecursionError" in out

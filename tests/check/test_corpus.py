@@ -94,3 +94,50 @@ def test_a_latin1_file_with_a_coding_line_is_read(tmp_path: Path) -> None:
     (tmp_path / "v.py").write_bytes(source.encode("latin-1"))
     (finding,) = check_paths([tmp_path], CheckConfig(), root=tmp_path).findings
     assert finding.rule == "AL202" and "café" in finding.source
+
+
+def test_a_byte_order_mark_is_legal_python(tmp_path: Path) -> None:
+    (tmp_path / "v.py").write_bytes(
+        b"\xef\xbb\xbfimport time\nasync def v(r):\n    time.sleep(1)\n"
+    )
+    (finding,) = check_paths([tmp_path], CheckConfig(), root=tmp_path).findings
+    assert finding.rule == "AL202"
+
+
+def test_symlink_loops_and_dangling_links_are_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "a.py").symlink_to(tmp_path / "b.py")
+    (tmp_path / "b.py").symlink_to(tmp_path / "a.py")
+    (tmp_path / "gone.py").symlink_to(tmp_path / "missing.py")
+    (tmp_path / "ok.py").write_text("import time\nasync def v(r):\n    time.sleep(1)\n")
+    report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
+    assert sorted((f.location.path, f.rule) for f in report.findings) == [
+        ("a.py", "AL001"), ("b.py", "AL001"), ("gone.py", "AL001"), ("ok.py", "AL202"),
+    ]  # fmt: skip
+
+
+def test_a_checker_failure_costs_one_function_not_the_module(tmp_path: Path) -> None:
+    chain = "x" + ".a" * 2000  # deeper than the walk can recurse
+    (tmp_path / "v.py").write_text(
+        "import time\n\nasync def deep(r):\n"
+        f"    return {chain}\n\nasync def fine(r):\n    time.sleep(1)\n"
+    )
+    report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
+    assert [(f.location.line, f.rule) for f in report.findings] == [(7, "AL202")]
+    assert len(report.internal_errors) == 1 and "v.py:3 deep" in report.internal_errors[0]
+
+
+def test_models_of_the_same_name_in_two_apps_are_kept_apart(tmp_path: Path) -> None:
+    for app, field in (("shop", "models.ForeignKey('Order', on_delete=models.CASCADE)"),
+                       ("blog", "models.IntegerField()")):  # fmt: skip
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "__init__.py").write_text("")
+        (tmp_path / app / "models.py").write_text(
+            "from django.db import models\n\nclass Order(models.Model):\n    pass\n\n"
+            f"class Item(models.Model):\n    order = {field}\n"
+        )
+        (tmp_path / app / "views.py").write_text(
+            "from .models import Item\n\nasync def v(request):\n"
+            "    item = await Item.objects.aget(pk=1)\n    return item.order\n"
+        )
+    report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
+    assert [(f.location.path, f.rule) for f in report.findings] == [("shop/views.py", "AL104")]

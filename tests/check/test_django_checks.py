@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.probe.sample import SAMPLE, sample_env
 
@@ -53,3 +54,23 @@ def test_rules_can_be_silenced_like_any_system_check() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "2 silenced" in done.stdout + done.stderr
+
+
+def test_findings_never_stop_runserver_or_migrate(tmp_path: Path) -> None:
+    # Django runs every tag's checks before its commands: an Error would stop them, so even
+    # error-severity rules come as Warnings (and --fail-level WARNING fails a build on them).
+    (tmp_path / "views.py").write_text(
+        "from .models import Hotel\n\nasync def v(request):\n    return Hotel.objects.count()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", (
+            "import django; from django.conf import settings; django.setup();"
+            f"settings.ASYNCLAB_CHECK_PATHS = [{str(tmp_path)!r}];"
+            "from django.core.management import call_command;"
+            "call_command('check')"
+        )],
+        env=sample_env("sampleproject.middleware.AsyncMiddleware"),
+        cwd=SAMPLE, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "views.py:4:12: (asynclab.AL101) [error] the sync ORM call" in done.stderr

@@ -93,22 +93,22 @@ class Analyzer:
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
-        self._summaries: dict[tuple[int, Value | None], Summary] = {}
+        self._summaries: dict[tuple[int, Value | None, int], Summary] = {}
         self._in_progress: set[tuple[int, Value | None]] = set()
+        self._cut_by_recursion = False  # a summary met one still being made: it is partial
         self._globals: dict[tuple[int, str], Value | None] = {}
 
-    def check_module(self, module: ModuleInfo) -> list[Issue]:
-        issues: list[Issue] = []
-        for function in module.all_functions:
-            if function.is_async:
-                walker = _Walker(self, function, depth=0, env=self.parameters(function, None))
-                walker.walk(function.node.body)
-                issues.extend(walker.issues)
-            elif function.node.decorator_list:
-                walker = _Walker(self, function, depth=0, env={})
-                walker.thread_insensitive_decorator(function)
-                issues.extend(walker.issues)
-        return issues
+    def check_function(self, function: FunctionInfo) -> list[Issue]:
+        """An async function's issues; for a sync one, only its @sync_to_async decorator's."""
+        if function.is_async:
+            walker = _Walker(self, function, depth=0, env=self.parameters(function, None))
+            walker.walk(function.node.body)
+            return walker.issues
+        if function.node.decorator_list:
+            walker = _Walker(self, function, depth=0, env={})
+            walker.thread_insensitive_decorator(function)
+            return walker.issues
+        return []
 
     def summarize(
         self,
@@ -118,26 +118,33 @@ class Analyzer:
         closure: dict[str, Value | None] | None = None,
     ) -> Summary:
         """What a sync function does that would block or fail when called from async code."""
-        key = (id(function.node), self_value)
+        # The depth is part of the key: a function first met near MAX_DEPTH is summarised
+        # without its deeper calls, and must not stand for it when met nearer the top.
+        key = (id(function.node), self_value, depth)
         if closure is None and key in self._summaries:
             return self._summaries[key]
-        if key in self._in_progress:
+        running = (id(function.node), self_value)
+        if running in self._in_progress:
+            self._cut_by_recursion = True
             return Summary([], None)  # recursion: what it does is being found already
-        self._in_progress.add(key)
+        self._in_progress.add(running)
+        cut_before, self._cut_by_recursion = self._cut_by_recursion, False
         try:
             env = dict(closure or {})
             env.update(self.parameters(function, self_value))
             walker = _Walker(self, function, depth=depth, env=env)
             walker.walk(function.node.body)
         finally:
-            self._in_progress.discard(key)
+            self._in_progress.discard(running)
+            partial = self._cut_by_recursion
+            self._cut_by_recursion = cut_before or partial
         first = walker.returns[0] if walker.returns else None
         same = first is not None and all(
             value is not None and value.kind in _RETURNED_KINDS and value.kind == first.kind
             for value in walker.returns
         )  # fmt: skip
         summary = Summary(walker.issues, first if same else None)
-        if closure is None:
+        if closure is None and not partial:
             self._summaries[key] = summary
         return summary
 
@@ -178,7 +185,7 @@ class Analyzer:
                         isinstance(d, ast.Name) and d.id == "classmethod"
                         for d in function.node.decorator_list
                     )
-                    value = Value("model" if is_class else "instance", model=cls.name)
+                    value = Value("model" if is_class else "instance", model=cls.qualname)
                 else:
                     value = Value("project", type=cls.qualname)
             elif argument.annotation is not None:
@@ -209,8 +216,10 @@ class Analyzer:
             return Value("request")
         if qualified in K.QUERYSET_TYPES or parts[-1] == "QuerySet":
             model = None
+            if isinstance(inner, ast.Tuple):
+                inner = inner.elts[0] if inner.elts else None
             if inner is not None:
-                inner_parts = dotted(inner if not isinstance(inner, ast.Tuple) else inner.elts[0])
+                inner_parts = dotted(inner)
                 model = inner_parts[-1] if inner_parts else None
             return Value("queryset", model=model)
         model = self.index.model_of(qualified)
@@ -230,6 +239,9 @@ class _Walker:
     local_defs: dict[str, FunctionInfo] = field(default_factory=dict)
     loops: int = 0
     returns: list[Value | None] = field(default_factory=list)
+    # Within a statement, a node's value is asked for many times (the rules, the evaluation
+    # checks, the bindings): long chains would cost quadratic time without this.
+    _inferred: dict[int, Value | None] = field(default_factory=dict)
     _reported: set[tuple[str, int]] = field(default_factory=set)
 
     @property
@@ -260,6 +272,10 @@ class _Walker:
             self.statement(stmt)
 
     def statement(self, stmt: ast.stmt) -> None:
+        self._inferred.clear()  # what names hold may change from one statement to the next
+        self._statement(stmt)
+
+    def _statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Assign):
             self.expr(stmt.value)
             value = self.infer(stmt.value)
@@ -457,7 +473,7 @@ class _Walker:
                 "user = await request.auser()",
             )
         elif base.kind == "instance" and base.model is not None:
-            cls = self.index.models.get(base.model)
+            cls = self.index.model(base.model, self.module)
             if cls is None:
                 return
             if (
@@ -535,6 +551,13 @@ class _Walker:
         qualified = self.qualify(func)
         if qualified is not None:
             self.qualified_call(node, qualified)
+        elif (
+            isinstance(func, ast.Call)
+            and not func.args
+            and node.args
+            and self.qualify(func.func) in K.SYNC_TO_ASYNC
+        ):  # sync_to_async(thread_sensitive=False)(fn): the decorator form, called
+            self.thread_insensitive_call(func, node.args[0])
         if not awaited:
             self.follow(node)
         for argument in node.args:
@@ -652,7 +675,39 @@ class _Walker:
                 context = keyword.value
         if isinstance(context, ast.Dict):
             for value in context.values:
-                self.evaluated(value, "rendered by a template (the template runs the query)")
+                if value is not None:
+                    self.evaluated(value, "rendered by a template (the template runs the query)")
+        elif isinstance(context, ast.Name):  # a dict built before: reported at the call
+            built = self._dict_assigned(context.id, node.lineno)
+            for value in built.values if built is not None else []:
+                found = self.infer(value) if value is not None else None
+                if (
+                    value is not None
+                    and found is not None
+                    and found.kind == "queryset"
+                    and found.type != "prefetched"
+                ):
+                    self.report(
+                        "AL102",
+                        node,
+                        f"the QuerySet `{text(value)}` in `{context.id}`, rendered by a "
+                        "template (the template runs the query)",
+                        "evaluate it first: [x async for x in qs]",
+                    )
+
+    def _dict_assigned(self, name: str, before_line: int) -> ast.Dict | None:
+        """The dict literal last assigned to a name before a line of this function."""
+        found = None
+        for stmt in ast.walk(self.function.node):
+            if (
+                isinstance(stmt, ast.Assign)
+                and stmt.lineno < before_line
+                and isinstance(stmt.value, ast.Dict)
+                and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+                and (found is None or stmt.lineno > found.lineno)
+            ):
+                found = stmt
+        return found.value if found is not None else None  # type: ignore[return-value]
 
     def gather(self, node: ast.Call) -> None:
         queries = 0
@@ -660,7 +715,7 @@ class _Walker:
             if isinstance(argument, ast.Starred):
                 inner = argument.value
                 if isinstance(inner, ast.ListComp | ast.GeneratorExp) and self._is_orm_coroutine(
-                    inner.elt
+                    inner.elt, in_comprehension=True
                 ):
                     queries += 2
             elif self._is_orm_coroutine(argument):
@@ -672,25 +727,35 @@ class _Walker:
                 f"`{call_text(node)}` over async ORM calls (they run one after another)",
             )
 
-    def _is_orm_coroutine(self, node: ast.expr) -> bool:
+    def _is_orm_coroutine(self, node: ast.expr, in_comprehension: bool = False) -> bool:
         if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Attribute) and node.func.attr in K.ASYNC_QUERY_METHODS:
+            method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+            if isinstance(node.func, ast.Attribute):
                 receiver = self.infer(node.func.value)
-                return receiver is None or receiver.kind in ("manager", "queryset", "related")
+                if receiver is None:
+                    # A comprehension's variable is not bound yet; only names no other API
+                    # uses count then (h.asave() for h in hotels).
+                    return in_comprehension and method in K.ASYNC_INSTANCE_ONLY_METHODS
+                if receiver.kind in ("manager", "queryset", "related"):
+                    return method in K.ASYNC_QUERY_METHODS
+                if receiver.kind == "instance":
+                    return method in K.ASYNC_INSTANCE_ONLY_METHODS
+                return False
             qualified = self.qualify(node.func)
             return qualified in K.ASYNC_ORM_FUNCTIONS
         value = self.infer(node)
         return value is not None and value.kind == "coroutine" and value.type != "auser"
 
-    def thread_insensitive_call(self, node: ast.Call) -> None:
-        if not _thread_insensitive(node) or not node.args:
+    def thread_insensitive_call(self, node: ast.Call, wrapped: ast.expr | None = None) -> None:
+        wrapped = wrapped if wrapped is not None else (node.args[0] if node.args else None)
+        if not _thread_insensitive(node) or wrapped is None:
             return
-        orm = self._orm_in_callable(node.args[0])
+        orm = self._orm_in_callable(wrapped)
         if orm is not None:
             self.report(
                 "AL106",
                 node,
-                f"`sync_to_async({text(node.args[0], 40)}, thread_sensitive=False)` around {orm}",
+                f"`sync_to_async({text(wrapped, 40)}, thread_sensitive=False)` around {orm}",
             )
 
     def thread_insensitive_decorator(self, function: FunctionInfo) -> None:
@@ -807,7 +872,7 @@ class _Walker:
 
     def _class_of(self, value: Value) -> ClassInfo | None:
         if value.kind in ("instance", "model") and value.model is not None:
-            return self.index.models.get(value.model)
+            return self.index.model(value.model, self.module)
         if value.kind == "project" and value.type is not None:
             found = self.index.lookup(value.type)
             return found if isinstance(found, ClassInfo) else None
@@ -828,6 +893,14 @@ class _Walker:
         return ".".join([qualified, *parts[1:]]) if len(parts) > 1 else qualified
 
     def infer(self, node: ast.expr) -> Value | None:
+        key = id(node)
+        if key in self._inferred:
+            return self._inferred[key]
+        value = self._infer(node)
+        self._inferred[key] = value
+        return value
+
+    def _infer(self, node: ast.expr) -> Value | None:
         if isinstance(node, ast.Name):
             if node.id in self.env:
                 return self.env[node.id]
@@ -881,11 +954,16 @@ class _Walker:
             return self.analyzer.global_value(module, name)
         return None
 
+    def _project_non_model(self, node: ast.expr) -> bool:
+        qualified = self.qualify(node)
+        found = self.index.lookup(qualified) if qualified else None
+        return isinstance(found, ClassInfo) and not found.is_model
+
     def _attribute_value(self, node: ast.Attribute) -> Value | None:
         base = self.infer(node.value)
         attr = node.attr
         if base is None:
-            if attr in K.MANAGER_ATTRIBUTES:
+            if attr in K.MANAGER_ATTRIBUTES and not self._project_non_model(node.value):
                 parts = dotted(node.value)
                 if parts and parts[-1][:1].isupper():  # "Hotel.objects": a model, surely
                     return Value("manager", model=parts[-1])
@@ -896,7 +974,7 @@ class _Walker:
                     return Value("model", model=model)
             return None
         if base.kind == "model":
-            cls = self.index.models.get(base.model or "")
+            cls = self.index.model(base.model, self.module)
             if attr in K.MANAGER_ATTRIBUTES or (cls is not None and attr in cls.managers):
                 return Value("manager", model=base.model)
             return None
@@ -917,7 +995,7 @@ class _Walker:
                 return value if value is not None and value.kind in _GLOBAL_KINDS else None
             return None
         if base.kind == "instance" and base.model is not None:
-            cls = self.index.models.get(base.model)
+            cls = self.index.model(base.model, self.module)
             if cls is None:
                 return None
             if attr in cls.forward:

@@ -73,10 +73,14 @@ def load_config(path: Path | None) -> CheckConfig:
         raise UsageError(f"cannot read {path}: {exc}; fix the file or pass --config") from exc
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path} is not valid TOML ({exc}); fix the file") from exc
-    section = data.get("tool", {}).get("asynclab", {}).get("check", {})
+    section: Any = data
+    for key in ("tool", "asynclab", "check"):
+        section = section.get(key, {})
+        if not isinstance(section, dict):
+            raise UsageError(
+                f"'{key}' in {path} is not a table; [tool.asynclab.check] must be a TOML table"
+            )
     where = f"[tool.asynclab.check] in {path}"
-    if not isinstance(section, dict):
-        raise UsageError(f"{where} must be a table; write it as a [tool.asynclab.check] section")
     unknown = sorted(set(section) - set(_KEYS))
     if unknown:
         raise UsageError(f"unknown key {unknown[0]!r} in {where}; known keys: {', '.join(_KEYS)}")
@@ -105,6 +109,8 @@ def _strings(value: Any, key: str, where: str) -> list[str]:
 
 
 def _rule_prefixes(values: list[str], where: str) -> tuple[str, ...]:
+    if values and not any(value.strip(" ,") for value in values):
+        raise UsageError(f"{where} is empty; give rule ids or prefixes, e.g. AL101 or AL2")
     prefixes = []
     for raw in values:
         for value in raw.split(","):
@@ -115,7 +121,7 @@ def _rule_prefixes(values: list[str], where: str) -> tuple[str, ...]:
                 value = "AL"
             if not any(rule.startswith(value) for rule in RULES):
                 raise UsageError(
-                    f"unknown rule {value!r} in {where}; see 'asynclab check --explain' for "
+                    f"unknown rule {value!r} in {where}; 'asynclab check --explain ALL' lists "
                     "the rule ids"
                 )
             prefixes.append(value)

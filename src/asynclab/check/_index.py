@@ -294,7 +294,8 @@ class ProjectIndex:
         self.by_name: dict[str, ModuleInfo] = {}
         for module in modules:
             self.by_name.setdefault(module.name, module)
-        self.models: dict[str, ClassInfo] = {}  # class name -> model (first one wins)
+        self.models: dict[str, ClassInfo] = {}  # qualified name -> model
+        self._models_named: dict[str, list[ClassInfo]] = {}  # class name -> models of that name
         self._find_models()
 
     def lookup(self, qualified: str, _depth: int = 0) -> FunctionInfo | ClassInfo | None:
@@ -334,9 +335,31 @@ class ProjectIndex:
                     return method
         return None
 
+    def model(self, name: str | None, near: ModuleInfo | None = None) -> ClassInfo | None:
+        """The project model a name stands for: qualified, "app.Model" as foreign keys write
+        it, or a bare class name (the one in the same app as ``near`` first)."""
+        if not name:
+            return None
+        if name in self.models:
+            return self.models[name]
+        label, _, short = name.rpartition(".")
+        candidates = self._models_named.get(short, [])
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        if label:
+            labelled = [c for c in candidates if label in c.module.name.split(".")]
+            if labelled:
+                return labelled[0]
+        if near is not None:
+            app = near.name.split(".")[:-1]
+            for cls in candidates:
+                if cls.module.name.split(".")[:-1] == app:
+                    return cls
+        return candidates[0]
+
     def queryset_method(self, model: str | None, name: str) -> FunctionInfo | None:
         """A method of a model's custom manager or QuerySet classes (through model bases)."""
-        cls = self.models.get(model or "")
+        cls = self.model(model)
         for _ in range(5):
             if cls is None:
                 return None
@@ -371,7 +394,7 @@ class ProjectIndex:
             return K.DJANGO_MODELS[qualified]
         found = self.lookup(qualified)
         if isinstance(found, ClassInfo) and found.is_model:
-            return found.name
+            return found.qualname
         return None
 
     def subclasses(self, cls: ClassInfo, qualified_bases: frozenset[str]) -> bool:
@@ -397,7 +420,8 @@ class ProjectIndex:
         for cls in candidates:
             if self.subclasses(cls, K.MODEL_BASES) or _has_model_manager_base(cls):
                 cls.is_model = True
-                self.models.setdefault(cls.name, cls)
+                self.models[cls.qualname] = cls
+                self._models_named.setdefault(cls.name, []).append(cls)
         for cls in list(self.models.values()):
             for attribute, value in cls.attributes.items():
                 self._read_field(cls, attribute, value)
@@ -411,18 +435,19 @@ class ProjectIndex:
             target = _related_target(value, cls)
             if target is None:
                 return
+            related = self.model(target, cls.module)
+            target = related.qualname if related is not None else target
             if kind in K.FOREIGN_KEY_FIELDS:
                 cls.forward[attribute] = target
             else:
                 cls.many[attribute] = target
-            related = self.models.get(target)
             related_name = _keyword_string(value, "related_name")
             if related is None or (related_name or "").endswith("+"):
                 return
             if kind == "OneToOneField":
-                related.forward[related_name or cls.name.lower()] = cls.name
+                related.forward[related_name or cls.name.lower()] = cls.qualname
             else:
-                related.many[related_name or f"{cls.name.lower()}_set"] = cls.name
+                related.many[related_name or f"{cls.name.lower()}_set"] = cls.qualname
         elif (
             kind.endswith("Manager")
             or kind in ("as_manager", "from_queryset")

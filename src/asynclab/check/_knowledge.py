@@ -31,6 +31,7 @@ ASYNC_QUERY_METHODS = frozenset({"a" + name for name in SYNC_QUERY_METHODS}) | f
 )
 # Model instance methods that run a query (async twins: asave, adelete, arefresh_from_db).
 SYNC_INSTANCE_METHODS = frozenset({"save", "delete", "refresh_from_db"})
+ASYNC_INSTANCE_ONLY_METHODS = frozenset({"asave", "adelete", "arefresh_from_db"})
 MANAGER_ATTRIBUTES = frozenset({"objects", "_default_manager", "_base_manager"})
 
 # Base classes that make a class a model.
@@ -107,8 +108,6 @@ BLOCKING_CALLS.update({
     "urllib.request.urlopen": "AL201",
     "urllib.request.urlretrieve": "AL201",
     "urllib3.request": "AL201",
-    "http.client.HTTPConnection": "AL201",
-    "http.client.HTTPSConnection": "AL201",
     "time.sleep": "AL202",
     "builtins.open": "AL203",
     "io.open": "AL203",
@@ -147,7 +146,6 @@ BLOCKING_CALLS.update({
     "os.spawnl": "AL204",
     "os.spawnv": "AL204",
     "os.execv": "AL204",
-    "socket.socket": "AL205",
     "socket.create_connection": "AL205",
     "socket.getaddrinfo": "AL205",
     "socket.gethostbyname": "AL205",
@@ -201,7 +199,7 @@ DB_CONNECTIONS = frozenset({
 NON_BLOCKING_METHODS = frozenset({
     "attach", "attach_alternative", "message", "recipients", "mount", "close", "__enter__",
     "prepare_request", "headers", "set_debuglevel", "setsockopt", "setblocking", "settimeout",
-    "fileno", "getsockname", "getpeername", "pipeline", "cursor",
+    "fileno", "getsockname", "getpeername", "pipeline", "cursor", "bind", "listen",
 })  # fmt: skip
 # pathlib.Path methods that touch the disk.
 PATH_IO_METHODS = frozenset({

@@ -107,21 +107,27 @@ def project_issues(index: ProjectIndex, roots: Iterable[Path]) -> list[Issue]:
 
 
 def _views(index: ProjectIndex) -> list[FunctionInfo]:
-    found: dict[int, FunctionInfo] = {}
+    """The URLconfs' views where the project has URLconfs that route to its functions; else
+    the functions of views modules that take a request. Class-based views' handlers either
+    way. Names starting with "_" are helpers, not views."""
+    routed: dict[int, FunctionInfo] = {}
+    guessed: dict[int, FunctionInfo] = {}
     for module in index.modules:
         in_views = module.name.rsplit(".", 1)[-1] == "views" or ".views." in f".{module.name}."
         for function in module.functions.values():
-            if in_views and _takes_request(function, 0):
-                found[id(function.node)] = function
+            if in_views and _takes_request(function, 0) and not function.name.startswith("_"):
+                guessed[id(function.node)] = function
         for cls in module.classes.values():
             if _is_view_class(cls):
                 for name, method in cls.methods.items():
                     if name in HTTP_METHODS and _takes_request(method, 1):
-                        found[id(method.node)] = method
+                        routed[id(method.node)] = method
         if "urlpatterns" in module.assignments:
             for view in _routed(index, module):
-                found.setdefault(id(view.node), view)
-    return list(found.values())
+                routed.setdefault(id(view.node), view)
+    routes_functions = any(view.cls is None for view in routed.values())
+    views = routed if routes_functions else {**guessed, **routed}
+    return list(views.values())
 
 
 def _takes_request(function: FunctionInfo, position: int) -> bool:
@@ -221,7 +227,7 @@ def _deployment_files(roots: Iterable[Path]) -> Iterator[Path]:
 def _middleware_entries(index: ProjectIndex) -> Iterator[tuple[ModuleInfo, ast.AST, str]]:
     """Each string of a MIDDLEWARE setting: ``MIDDLEWARE = [...]``, ``+=``, append, insert."""
     for module in index.modules:
-        if "MIDDLEWARE" not in module.assignments:
+        if "MIDDLEWARE" not in module.source:  # split settings may only add to it
             continue
         for stmt in module.tree.body:
             values: list[ast.expr] = []

@@ -33,11 +33,11 @@ class Rule:
 _RULES = (
     Rule(
         "AL001",
-        "syntax-error",
+        "unparsable-file",
         "error",
-        "A Python file that does not parse; it was skipped.",
+        "A Python file that could not be read or parsed; it was skipped.",
         "A file that does not parse cannot be checked, and would not import either.",
-        "Fix the syntax error (the message says where), or exclude the file.",
+        "Fix the file (the message says what is wrong), or exclude it.",
     ),
     Rule(
         "AL101",

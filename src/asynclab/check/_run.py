@@ -47,40 +47,50 @@ def _check_paths(paths: Sequence[Path], config: CheckConfig, root: Path | None) 
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist; pass files or directories to check")
-    root = (root or Path.cwd()).resolve()
+    root = Path(os.path.abspath(root or Path.cwd()))
     report = CheckReport(root=root)
     modules: list[ModuleInfo] = []
-    issues: list[Issue] = []
-    broken: list[Finding] = []
+    findings: list[Finding] = []
     for path in _python_files(paths, config, root):
         report.files += 1
         module, failure = _parse(path, root)
         if failure is not None:
-            broken.append(failure)
+            findings.append(failure)
             continue
         assert module is not None
         source = module.source
         report.lines += source.count("\n") + (1 if source and not source.endswith("\n") else 0)
         modules.append(module)
-    index = ProjectIndex(modules)
-    analyzer = Analyzer(index)
-    for module in modules:
-        try:
-            issues.extend(analyzer.check_module(module))
-        except Exception as exc:
-            report.internal_errors.append(
-                f"{_shown(module.path, root)}: {type(exc).__name__}: {exc}"
-            )
+    if report.files == 0:
+        shown = ", ".join(str(path) for path in paths)
+        raise UsageError(f"no Python files in {shown}; pass files or directories with .py files")
+    issues: list[Issue] = []
+    # A failure of the checker itself (a bug in asynclab, never the user's fault) costs the
+    # findings of one function, not the module's or the run's.
     try:
-        issues.extend(project_issues(index, [Path(p) for p in paths]))
+        analyzer = Analyzer(ProjectIndex(modules))
     except Exception as exc:
-        report.internal_errors.append(f"project rules: {type(exc).__name__}: {exc}")
-    findings = broken + [_finding(issue, root) for issue in issues]
+        report.internal_errors.append(f"the project index: {type(exc).__name__}: {exc}")
+        analyzer = Analyzer(ProjectIndex([]))
+    for module in modules:
+        for function in module.all_functions:
+            try:
+                issues.extend(analyzer.check_function(function))
+            except Exception as exc:
+                where = f"{_shown(module.path, root)}:{function.node.lineno} {function.qualname}"
+                report.internal_errors.append(f"{where}: {type(exc).__name__}: {exc}")
+    try:
+        issues.extend(project_issues(analyzer.index, [Path(p) for p in paths]))
+    except Exception as exc:
+        report.internal_errors.append(f"the project rules: {type(exc).__name__}: {exc}")
+    findings.extend(_finding(issue, root) for issue in issues)
+    sources = {_shown(module.path, root): module.source for module in modules}
     suppressions: dict[str, dict[int, set[str] | None]] = {}
+    base = config.source.parent if config.source is not None else root
     for finding in findings:
-        if not config.selects(finding.rule) or _ignored_for_file(finding, config):
+        if not config.selects(finding.rule) or _ignored_for_file(finding, config, root, base):
             continue
-        if _suppressed(finding, suppressions, root):
+        if _suppressed(finding, suppressions, sources, root):
             report.suppressed += 1
             continue
         report.findings.append(finding)
@@ -95,11 +105,11 @@ def _order(finding: Finding) -> tuple[str, int, int, str]:
 
 
 def _python_files(paths: Sequence[Path], config: CheckConfig, root: Path) -> Iterator[Path]:
-    seen: set[Path] = set()
+    seen: set[str] = set()
     excluded_names = set(DEFAULT_EXCLUDE)
     for path in paths:
         if path.is_file():
-            resolved = path.resolve()
+            resolved = os.path.realpath(path)
             if resolved not in seen:  # a file named on the command line is always checked
                 seen.add(resolved)
                 yield path
@@ -118,7 +128,7 @@ def _python_files(paths: Sequence[Path], config: CheckConfig, root: Path) -> Ite
                 file = Path(directory, name)
                 if _excluded(file, config, root):
                     continue
-                resolved = file.resolve()
+                resolved = os.path.realpath(file)
                 if resolved not in seen:
                     seen.add(resolved)
                     yield file
@@ -127,7 +137,8 @@ def _python_files(paths: Sequence[Path], config: CheckConfig, root: Path) -> Ite
 def _excluded(path: Path, config: CheckConfig, root: Path) -> bool:
     if not config.exclude:
         return False
-    shown = _shown(path, root)
+    # Patterns are relative to the pyproject.toml that wrote them (else to the root).
+    shown = _shown(path, config.source.parent if config.source is not None else root)
     return any(
         fnmatch.fnmatch(shown, pattern) or fnmatch.fnmatch(path.name, pattern)
         for pattern in config.exclude
@@ -140,7 +151,7 @@ def _parse(path: Path, root: Path) -> tuple[ModuleInfo | None, Finding | None]:
     except OSError as exc:
         return None, _broken(path, root, 1, 0, f"cannot read the file: {exc.strerror or exc}")
     try:
-        source = data.decode("utf-8")
+        source = data.decode("utf-8-sig")  # a byte-order mark is legal Python
     except UnicodeDecodeError:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -214,41 +225,56 @@ def _characters(line: str, byte_offset: int) -> int:
 
 
 def _shown(path: Path, root: Path) -> str:
-    resolved = path.resolve()
+    # abspath, not resolve: a symlink is shown under its own name (and loops do not raise)
+    absolute = Path(os.path.abspath(path))
     try:
-        return resolved.relative_to(root).as_posix()
+        return absolute.relative_to(root).as_posix()
     except ValueError:
-        return resolved.as_posix()
+        return absolute.as_posix()
 
 
-def _ignored_for_file(finding: Finding, config: CheckConfig) -> bool:
+def _ignored_for_file(finding: Finding, config: CheckConfig, root: Path, base: Path) -> bool:
+    if not config.per_file_ignores:
+        return False
+    path = _shown(root / finding.location.path, base)
     for pattern, rules in config.per_file_ignores.items():
-        if fnmatch.fnmatch(finding.location.path, pattern) and any(
+        if fnmatch.fnmatch(path, pattern) and any(
             finding.rule.startswith(prefix) for prefix in rules
         ):
             return True
     return False
 
 
-def _suppressed(finding: Finding, cache: dict[str, dict[int, set[str] | None]], root: Path) -> bool:
-    path = finding.location.path
-    if path not in cache:
-        cache[path] = _suppressions(root / path if not Path(path).is_absolute() else Path(path))
-    marks = cache[path]
-    for line in {finding.location.line, finding.location.end_line}:
-        if line in marks:
-            rules = marks[line]
-            if rules is None or any(finding.rule.startswith(rule) for rule in rules):
-                return True
+def _suppressed(
+    finding: Finding,
+    cache: dict[str, dict[int, set[str] | None]],
+    sources: dict[str, str],
+    root: Path,
+) -> bool:
+    """An ``# asynclab: ignore`` on the finding's lines, or on a line of the chain of calls
+    that led to it (the blocking line inside a helper silences it at every call)."""
+    places = [(finding.location.path, finding.location.line, finding.location.end_line)]
+    places += [(r.location.path, r.location.line, r.location.line) for r in finding.related]
+    for path, first, last in places:
+        if path not in cache:
+            source = sources.get(path)
+            if source is None:
+                try:
+                    source = (root / path).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    source = ""
+            cache[path] = _suppressions(source)
+        marks = cache[path]
+        for line in {first, last}:
+            if line in marks:
+                rules = marks[line]
+                if rules is None or any(finding.rule.startswith(rule) for rule in rules):
+                    return True
     return False
 
 
-def _suppressions(path: Path) -> dict[int, set[str] | None]:
+def _suppressions(source: str) -> dict[int, set[str] | None]:
     """Line -> the rule ids ignored there (None: every rule)."""
-    try:
-        source = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return {}
     if "asynclab:" not in source:
         return {}
     marks: dict[int, set[str] | None] = {}
@@ -261,7 +287,6 @@ def _suppressions(path: Path) -> dict[int, set[str] | None]:
         if match.group(1) is None:
             marks[number] = None
         else:
-            marks[number] = {
-                rule.strip().upper() for rule in match.group(1).split(",") if rule.strip()
-            }
+            listed = match.group(1).split(",")
+            marks[number] = {rule.strip().upper() for rule in listed if rule.strip()}
     return marks

@@ -10,11 +10,15 @@ what only the running project knows.
   replaces the static reading of AL402, which cannot see installed packages.
 
 Each finding keeps its rule id (``asynclab.AL101``), so ``SILENCED_SYSTEM_CHECKS`` takes it.
+Every finding is a Warning (or an Info), never an Error: Django runs checks of every tag before
+``runserver``, ``migrate`` and ``test``, and an Error would stop them. A rule of error severity
+says so in its message; ``manage.py check --tag async --fail-level WARNING`` fails a build on it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +29,29 @@ from asynclab.check import RULES, CheckConfig, check_paths, find_pyproject, load
 from asynclab.errors import UsageError
 
 TAG = "async"
-_LEVELS = {"error": checks.Error, "warning": checks.Warning, "info": checks.Info}
+_LEVELS = {"error": checks.Warning, "warning": checks.Warning, "info": checks.Info}
 
 
 @checks.register(TAG)
 def check_async(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    roots = [root for root in source_roots() if root.exists()]
+    try:
+        config = load_config(find_pyproject(roots[0])) if roots else CheckConfig()
+    except UsageError as exc:
+        return [checks.Warning(f"asynclab: {exc}", id="asynclab.W001")]
     messages: list[checks.CheckMessage] = []
-    async_views = _async_views()
-    messages.extend(_middleware_messages(async_views))
-    if getattr(settings, "ASYNCLAB_CHECK_SOURCE", True):
-        messages.extend(_source_messages())
+    if config.selects("AL402"):
+        messages.extend(_middleware_messages(_async_views()))
+    if roots and getattr(settings, "ASYNCLAB_CHECK_SOURCE", True):
+        messages.extend(_source_messages(roots, config))
     return messages
 
 
 def _message(rule_id: str, text: str, obj: str, hint: str | None = None) -> checks.CheckMessage:
     rule = RULES[rule_id]
     level = _LEVELS[rule.severity]
-    return level(text, hint=hint or rule.fix, obj=obj, id=f"asynclab.{rule_id}")
+    shown = f"[{rule.severity}] {text}" if rule.severity == "error" else text
+    return level(shown, hint=hint or rule.fix, obj=obj, id=f"asynclab.{rule_id}")
 
 
 # --- the project's source ------------------------------------------------------------
@@ -64,28 +74,20 @@ def source_roots() -> list[Path]:
     return [origin.parents[package_depth]]
 
 
-def _source_messages() -> list[checks.CheckMessage]:
-    roots = [root for root in source_roots() if root.exists()]
-    if not roots:
-        return []
+def _source_messages(roots: list[Path], config: CheckConfig) -> list[checks.CheckMessage]:
+    # AL402 is judged on the real middleware classes instead.
+    static = replace(config, ignore=(*config.ignore, "AL402"))
     try:
-        config = load_config(find_pyproject(roots[0]))
-    except UsageError as exc:
+        report = check_paths(roots, static, root=roots[0])
+    except UsageError as exc:  # no Python file there, say
         return [checks.Warning(f"asynclab: {exc}", id="asynclab.W001")]
-    # AL402 is judged below on the real middleware classes.
-    config = CheckConfig(
-        select=config.select,
-        ignore=(*config.ignore, "AL402"),
-        fail_on=config.fail_on,
-        exclude=config.exclude,
-        per_file_ignores=config.per_file_ignores,
-    )
-    report = check_paths(roots, config, root=roots[0])
     messages = []
     for finding in report.findings:
         where = finding.location
         obj = f"{where.path}:{where.line}:{where.column}"
         messages.append(_message(finding.rule, finding.message, obj, finding.fix))
+    for error in report.internal_errors:
+        messages.append(checks.Warning(f"asynclab could not check {error}", id="asynclab.W002"))
     return messages
 
 

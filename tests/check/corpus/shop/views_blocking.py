@@ -118,3 +118,12 @@ def sync_view(request):
     requests.get("http://j.invalid/")
     with open("/tmp/x") as handle:
         return JsonResponse({"x": handle.read(), "c": cache.get("k")})
+
+
+async def nonblocking_socket(request):
+    sock = socket.socket()
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", 80))
+    blocking = socket.socket()
+    blocking.connect(("127.0.0.1", 81))  # expect: AL205
+    return JsonResponse({})

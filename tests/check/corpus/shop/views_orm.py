@@ -140,3 +140,17 @@ class OwnLookup(DetailView):
 
     async def get(self, request, *args, **kwargs):
         return JsonResponse({"found": self.get_object() is None})
+
+
+class Registry:
+    objects = {}
+
+
+async def not_a_model(request):
+    plugin = Registry.objects.get("x")
+    return JsonResponse({"plugin": str(plugin)})
+
+
+async def prebuilt_context(request):
+    context = {"hotels": Hotel.objects.all(), "title": "All"}
+    return render(request, "hotels.html", context)  # expect: AL102

@@ -55,3 +55,16 @@ async def gathered_io(request):
 
     results = await asyncio.gather(fetch(1), fetch(2))
     return JsonResponse({"results": results})
+
+
+async def decorator_called(request):
+    count = await sync_to_async(thread_sensitive=False)(Room.objects.count)()  # expect: AL106
+    return JsonResponse({"count": count})
+
+
+async def save_all(hotels):
+    await asyncio.gather(*[hotel.asave() for hotel in hotels])  # expect: AL107
+
+
+async def cache_writes(store):
+    await asyncio.gather(store.cache.aset("a", 1), store.cache.aset("b", 2))

@@ -17,3 +17,7 @@ class Report(View):
 
 def helper(value):
     return value
+
+
+def _context(request):
+    return {"user_agent": request.headers.get("user-agent")}
