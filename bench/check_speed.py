@@ -50,6 +50,9 @@ def speed(root: Path, repeat: int) -> None:
         for error in report.internal_errors:
             print(f"checker failure: {error}")
         rates.append(report.lines / report.seconds)
+    if not rates:
+        print(f"every run crashed ({crashes})")
+        return
     files = [path for path in root.rglob("*.py") if "__pycache__" not in path.parts]
     sources = [path.read_text(encoding="utf-8", errors="replace") for path in files]
     started = time.perf_counter()

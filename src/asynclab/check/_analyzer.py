@@ -16,17 +16,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from asynclab.check import _knowledge as K
-from asynclab.check._index import (
-    ClassInfo,
-    FunctionInfo,
-    ModuleInfo,
-    ProjectIndex,
-    add_import,
-    dotted,
-    runs_in_thread,
+from asynclab.check._index import FunctionInfo, ModuleInfo, ProjectIndex, add_import, runs_in_thread
+from asynclab.check._inference import (
+    GLOBAL_KINDS,
+    MAX_DEPTH,
+    Scope,
+    annotation,
+    module_scope,
+    parameters,
 )
+from asynclab.check._values import Issue, Summary, Value, call_text, text
 
-MAX_DEPTH = 3  # levels of sync project functions followed from an async one
 _ORM_RULES = frozenset({"AL101", "AL102", "AL103", "AL104"})
 _SESSION_SYNC_METHODS = frozenset({
     "get", "pop", "setdefault", "items", "keys", "values", "update", "flush", "cycle_key",
@@ -34,58 +34,7 @@ _SESSION_SYNC_METHODS = frozenset({
     "has_key", "set_test_cookie", "test_cookie_worked", "delete_test_cookie",
 })  # fmt: skip
 _GENERIC_VIEW_QUERIES = frozenset({"get_object"})
-_SINGLE_OBJECT = frozenset({"get", "first", "last", "latest", "earliest", "create"})
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """What an expression holds, as far as the walk can tell."""
-
-    kind: str  # model manager queryset related instance self request session object coroutine pair
-    model: str | None = None
-    type: str | None = None  # object: its class; queryset: "values" or "prefetched"
-    fetched: frozenset[str] = frozenset()  # select_related/prefetch_related names, "*" all
-    known_origin: bool = False  # an instance loaded by a query the walk saw
-
-
-@dataclass(eq=False, slots=True)
-class Issue:
-    rule: str
-    what: str  # "the sync ORM call `Hotel.objects.get()`"
-    module: ModuleInfo
-    node: ast.AST
-    fix: str | None = None  # specific to this finding; the rule's fix otherwise
-    callee: str | None = None  # set when the issue is inside a function called from here
-    inner: Issue | None = None
-    more: int = 0  # further issues of the same rule inside that function
-    context: str | None = None  # the async function the issue is in (walks from one)
-
-    def chain(self) -> list[Issue]:
-        issues = [self]
-        while issues[-1].inner is not None:
-            issues.append(issues[-1].inner)
-        return issues
-
-
-def text(node: ast.AST, limit: int = 60) -> str:
-    shown = ast.unparse(node)
-    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
-
-
-def call_text(call: ast.Call) -> str:
-    return f"{text(call.func)}()"
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """What a sync function does when called from async code, and what it returns."""
-
-    issues: list[Issue]
-    returns: Value | None  # a QuerySet, a client, a project object; None when unknown
-
-
 _RETURNED_KINDS = frozenset({"queryset", "object", "project"})
-_GLOBAL_KINDS = frozenset({"object", "model", "manager", "queryset", "project"})
 
 
 class Analyzer:
@@ -101,7 +50,7 @@ class Analyzer:
     def check_function(self, function: FunctionInfo) -> list[Issue]:
         """An async function's issues; for a sync one, only its @sync_to_async decorator's."""
         if function.is_async:
-            walker = _Walker(self, function, depth=0, env=self.parameters(function, None))
+            walker = _Walker(self, function, depth=0, env=parameters(self.index, function, None))
             walker.walk(function.node.body)
             return walker.issues
         if function.node.decorator_list:
@@ -131,7 +80,7 @@ class Analyzer:
         cut_before, self._cut_by_recursion = self._cut_by_recursion, False
         try:
             env = dict(closure or {})
-            env.update(self.parameters(function, self_value))
+            env.update(parameters(self.index, function, self_value))
             walker = _Walker(self, function, depth=depth, env=env)
             walker.walk(function.node.body)
         finally:
@@ -158,103 +107,26 @@ class Analyzer:
         assigned = module.assignments.get(name)
         value = None
         if isinstance(assigned, ast.Call | ast.Attribute | ast.Name):
-            walker = _Walker(self, _module_scope(module), depth=MAX_DEPTH, env={})
-            value = walker.infer(assigned)
-            if value is not None and value.kind not in _GLOBAL_KINDS:
+            scope = Scope(self, module_scope(module), depth=MAX_DEPTH, env={})
+            value = scope.infer(assigned)
+            if value is not None and value.kind not in GLOBAL_KINDS:
                 value = None
         self._globals[key] = value
         return value
 
-    def parameters(
-        self, function: FunctionInfo, self_value: Value | None
-    ) -> dict[str, Value | None]:
-        env: dict[str, Value | None] = {}
-        arguments = function.node.args
-        positional = [*arguments.posonlyargs, *arguments.args]
-        is_static = any(
-            isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.node.decorator_list
-        )
-        for position, argument in enumerate([*positional, *arguments.kwonlyargs]):
-            value: Value | None = None
-            if position == 0 and function.cls is not None and not is_static:
-                cls = function.cls
-                if self_value is not None:
-                    value = self_value
-                elif cls.is_model:
-                    is_class = any(
-                        isinstance(d, ast.Name) and d.id == "classmethod"
-                        for d in function.node.decorator_list
-                    )
-                    value = Value("model" if is_class else "instance", model=cls.qualname)
-                else:
-                    value = Value("project", type=cls.qualname)
-            elif argument.annotation is not None:
-                value = self.annotation(function.module, argument.annotation)
-            if value is None and argument.arg == "request":
-                value = Value("request")
-            env[argument.arg] = value
-        for extra in (arguments.vararg, arguments.kwarg):
-            if extra is not None:
-                env[extra.arg] = None
-        return env
-
-    def annotation(self, module: ModuleInfo, annotation: ast.expr) -> Value | None:
-        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            try:
-                annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
-                return None
-        inner: ast.expr | None = None
-        if isinstance(annotation, ast.Subscript):
-            inner, annotation = annotation.slice, annotation.value
-        parts = dotted(annotation)
-        if parts is None:
-            return None
-        head = module.qualify(parts[0]) or parts[0]
-        qualified = ".".join([head, *parts[1:]])
-        if qualified in K.REQUEST_TYPES:
-            return Value("request")
-        if qualified in K.QUERYSET_TYPES or parts[-1] == "QuerySet":
-            model = None
-            if isinstance(inner, ast.Tuple):
-                inner = inner.elts[0] if inner.elts else None
-            if inner is not None:
-                inner_parts = dotted(inner)
-                model = inner_parts[-1] if inner_parts else None
-            return Value("queryset", model=model)
-        model = self.index.model_of(qualified)
-        if model is not None:
-            return Value("instance", model=model)
-        return None
-
 
 @dataclass(eq=False)
-class _Walker:
-    analyzer: Analyzer
-    function: FunctionInfo
-    depth: int
-    env: dict[str, Value | None]
-    issues: list[Issue] = field(default_factory=list)
-    local_imports: dict[str, str] = field(default_factory=dict)
-    local_defs: dict[str, FunctionInfo] = field(default_factory=dict)
-    loops: int = 0
-    returns: list[Value | None] = field(default_factory=list)
-    # Within a statement, a node's value is asked for many times (the rules, the evaluation
-    # checks, the bindings): long chains would cost quadratic time without this.
-    _inferred: dict[int, Value | None] = field(default_factory=dict)
-    _reported: set[tuple[str, int]] = field(default_factory=set)
+class _Walker(Scope):
+    """Walks one function's statements in order, applying the rules as it goes."""
 
-    @property
-    def module(self) -> ModuleInfo:
-        return self.function.module
+    issues: list[Issue] = field(default_factory=list)
+    loops: int = 0  # loops around the current statement (for work that is heavy only in one)
+    returns: list[Value | None] = field(default_factory=list)
+    _reported: set[tuple[str, int]] = field(default_factory=set)
 
     @property
     def context(self) -> str | None:
         return self.function.qualname if self.function.is_async else None
-
-    @property
-    def index(self) -> ProjectIndex:
-        return self.analyzer.index
 
     # --- reporting --------------------------------------------------------------------
 
@@ -263,7 +135,11 @@ class _Walker:
         if key in self._reported:
             return
         self._reported.add(key)
-        self.issues.append(Issue(rule, what, self.module, node, fix, context=self.context))
+        self.issues.append(
+            Issue(
+                rule=rule, what=what, module=self.module, node=node, fix=fix, context=self.context
+            )
+        )
 
     # --- statements -------------------------------------------------------------------
 
@@ -287,7 +163,7 @@ class _Walker:
                 self.expr(stmt.value)
                 value = self.infer(stmt.value)
             if value is None:
-                value = self.analyzer.annotation(self.module, stmt.annotation)
+                value = annotation(self.index, self.module, stmt.annotation)
             self.bind(stmt.target, value)
         elif isinstance(stmt, ast.AugAssign):
             self.expr(stmt.value)
@@ -452,7 +328,7 @@ class _Walker:
 
     def evaluated(self, node: ast.expr, how: str) -> None:
         value = self.infer(node)
-        if value is not None and value.kind == "queryset" and value.type != "prefetched":
+        if value is not None and value.kind == "queryset" and value.detail != "prefetched":
             self.report(
                 "AL102",
                 node,
@@ -508,7 +384,7 @@ class _Walker:
             )
         elif (
             base.kind == "queryset"
-            and base.type != "prefetched"
+            and base.detail != "prefetched"
             and not isinstance(node.slice, ast.Slice)
         ):
             self.report(
@@ -619,8 +495,8 @@ class _Walker:
                     f"await {text(func.value)}.a{method}(...)",
                 )
                 return True
-        elif kind == "object" and receiver.type is not None and not method.startswith("_"):
-            kind_of = receiver.type
+        elif kind == "object" and receiver.cls is not None and not method.startswith("_"):
+            kind_of = receiver.cls
             rule = None
             if kind_of in K.BLOCKING_CLASSES and method not in K.NON_BLOCKING_METHODS:
                 rule = K.BLOCKING_CLASSES[kind_of]
@@ -685,7 +561,7 @@ class _Walker:
                     value is not None
                     and found is not None
                     and found.kind == "queryset"
-                    and found.type != "prefetched"
+                    and found.detail != "prefetched"
                 ):
                     self.report(
                         "AL102",
@@ -744,7 +620,7 @@ class _Walker:
             qualified = self.qualify(node.func)
             return qualified in K.ASYNC_ORM_FUNCTIONS
         value = self.infer(node)
-        return value is not None and value.kind == "coroutine" and value.type != "auser"
+        return value is not None and value.kind == "coroutine" and value.detail != "auser"
 
     def thread_insensitive_call(self, node: ast.Call, wrapped: ast.expr | None = None) -> None:
         wrapped = wrapped if wrapped is not None else (node.args[0] if node.args else None)
@@ -833,286 +709,19 @@ class _Walker:
             more = len(found) - 1 + sum(issue.more for issue in found)
             self.issues.append(
                 Issue(
-                    rule,
-                    first.what,
-                    self.module,
-                    node,
-                    first.fix,
-                    target.name,
-                    first,
-                    more,
+                    rule=rule,
+                    what=first.what,
+                    module=self.module,
+                    node=node,
+                    fix=first.fix,
+                    callee=target.name,
+                    inner=first,
+                    more=more,
                     context=self.context,
                 )
             )
 
-    def resolve_callable(self, func: ast.expr) -> tuple[FunctionInfo | None, Value | None]:
-        if isinstance(func, ast.Name):
-            if func.id in self.local_defs:
-                return self.local_defs[func.id], None
-            if func.id in self.env:
-                return None, None
-        elif isinstance(func, ast.Attribute):
-            receiver = self.infer(func.value)
-            if receiver is not None:
-                if receiver.kind in ("manager", "queryset", "related"):
-                    # a custom manager or QuerySet method: self is the QuerySet
-                    method = self.index.queryset_method(receiver.model, func.attr)
-                    return method, Value("queryset", model=receiver.model)
-                cls = self._class_of(receiver)
-                if cls is None:
-                    return None, None
-                return self.index.method(cls, func.attr), receiver
-        else:
-            return None, None
-        qualified = self.qualify(func)
-        if qualified is None:
-            return None, None
-        found = self.index.lookup(qualified)
-        return (found, None) if isinstance(found, FunctionInfo) else (None, None)
-
-    def _class_of(self, value: Value) -> ClassInfo | None:
-        if value.kind in ("instance", "model") and value.model is not None:
-            return self.index.model(value.model, self.module)
-        if value.kind == "project" and value.type is not None:
-            found = self.index.lookup(value.type)
-            return found if isinstance(found, ClassInfo) else None
-        return None
-
     # --- what expressions hold ----------------------------------------------------------
-
-    def qualify(self, node: ast.expr) -> str | None:
-        parts = dotted(node)
-        if parts is None:
-            return None
-        head = parts[0]
-        if head in self.env or head in self.local_defs:
-            return None  # a local variable, not an import
-        qualified = self.local_imports.get(head) or self.module.qualify(head)
-        if qualified is None:
-            return None
-        return ".".join([qualified, *parts[1:]]) if len(parts) > 1 else qualified
-
-    def infer(self, node: ast.expr) -> Value | None:
-        key = id(node)
-        if key in self._inferred:
-            return self._inferred[key]
-        value = self._infer(node)
-        self._inferred[key] = value
-        return value
-
-    def _infer(self, node: ast.expr) -> Value | None:
-        if isinstance(node, ast.Name):
-            if node.id in self.env:
-                return self.env[node.id]
-            return self._named(node)
-        if isinstance(node, ast.Attribute):
-            return self._attribute_value(node)
-        if isinstance(node, ast.Call):
-            return self._call_value(node)
-        if isinstance(node, ast.Await):
-            inner = self.infer(node.value)
-            if inner is None or inner.kind != "coroutine":
-                return None
-            if inner.type == "acreate":  # built from what it was given: nothing lazy to load
-                return Value("instance", inner.model, None, frozenset({"*"}), known_origin=True)
-            if inner.type in K.ASYNC_INSTANCE_METHODS or inner.type == "instance":
-                return Value("instance", inner.model, None, inner.fetched, known_origin=True)
-            if inner.type in K.ASYNC_PAIR_METHODS:
-                return Value("pair", inner.model, None, inner.fetched, known_origin=True)
-            if inner.type == "auser":
-                return Value("instance", "User")
-            return None
-        if isinstance(node, ast.Subscript):
-            base = self.infer(node.value)
-            if base is not None and base.kind == "queryset" and isinstance(node.slice, ast.Slice):
-                return base
-            if base is not None and base.kind == "pair":
-                return replace(base, kind="instance")
-            if self.qualify(node.value) == "django.core.cache.caches":
-                return Value("object", type="cache")
-            return None
-        if isinstance(node, ast.NamedExpr):
-            return self.infer(node.value)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-            left = self.infer(node.left)
-            if left is not None and left.type in K.PATH_CLASSES:
-                return left
-        return None
-
-    def _named(self, node: ast.Name) -> Value | None:
-        qualified = self.qualify(node)
-        if qualified is None:
-            return None
-        if qualified == "django.core.cache.cache":
-            return Value("object", type="cache")
-        model = self.index.model_of(qualified)
-        if model is not None:
-            return Value("model", model=model)
-        home, _, name = qualified.rpartition(".")
-        module = self.index.by_name.get(home)
-        if module is not None and name in module.assignments:
-            return self.analyzer.global_value(module, name)
-        return None
-
-    def _project_non_model(self, node: ast.expr) -> bool:
-        qualified = self.qualify(node)
-        found = self.index.lookup(qualified) if qualified else None
-        return isinstance(found, ClassInfo) and not found.is_model
-
-    def _attribute_value(self, node: ast.Attribute) -> Value | None:
-        base = self.infer(node.value)
-        attr = node.attr
-        if base is None:
-            if attr in K.MANAGER_ATTRIBUTES and not self._project_non_model(node.value):
-                parts = dotted(node.value)
-                if parts and parts[-1][:1].isupper():  # "Hotel.objects": a model, surely
-                    return Value("manager", model=parts[-1])
-            qualified = self.qualify(node)
-            if qualified is not None:
-                model = self.index.model_of(qualified)
-                if model is not None:
-                    return Value("model", model=model)
-            return None
-        if base.kind == "model":
-            cls = self.index.model(base.model, self.module)
-            if attr in K.MANAGER_ATTRIBUTES or (cls is not None and attr in cls.managers):
-                return Value("manager", model=base.model)
-            return None
-        if base.kind == "request":
-            if attr == "user":
-                return Value("instance", model="User")
-            if attr == "session":
-                return Value("session")
-            return None
-        if base.kind == "project":
-            if attr == "request":
-                return Value("request")
-            cls = self._class_of(base)
-            assigned = cls.instance_attributes.get(attr) if cls is not None else None
-            if cls is not None and assigned is not None:
-                walker = _Walker(self.analyzer, _module_scope(cls.module), MAX_DEPTH, env={})
-                value = walker.infer(assigned)
-                return value if value is not None and value.kind in _GLOBAL_KINDS else None
-            return None
-        if base.kind == "instance" and base.model is not None:
-            cls = self.index.model(base.model, self.module)
-            if cls is None:
-                return None
-            if attr in cls.forward:
-                return Value("instance", model=cls.forward[attr])
-            if attr in cls.many:
-                prefetched = attr in base.fetched or "*" in base.fetched
-                return Value(
-                    "related", model=cls.many[attr], type="prefetched" if prefetched else None
-                )
-            return None
-        if base.kind == "object" and base.type in K.PATH_CLASSES and attr in ("parent", "parents"):
-            return base
-        return None
-
-    def _call_value(self, node: ast.Call) -> Value | None:
-        func = node.func
-        if isinstance(func, ast.Attribute):
-            receiver = self.infer(func.value)
-            method = func.attr
-            if receiver is not None and receiver.kind in ("manager", "queryset", "related"):
-                if method in K.QUERYSET_METHODS:
-                    fetched = receiver.fetched
-                    if method in ("select_related", "prefetch_related"):
-                        names = {
-                            arg.value.split("__", 1)[0]
-                            for arg in node.args
-                            if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-                        }
-                        fetched = fetched | (names if node.args else {"*"})
-                    kind_of = receiver.type if method == "all" else None
-                    if method in ("values", "values_list"):
-                        kind_of = "values"
-                    return Value("queryset", receiver.model, kind_of, frozenset(fetched))
-                if method in _SINGLE_OBJECT:
-                    fetched = frozenset({"*"}) if method == "create" else receiver.fetched
-                    return Value("instance", receiver.model, None, fetched, True)
-                if method in K.ASYNC_QUERY_METHODS:
-                    return Value("coroutine", receiver.model, method, receiver.fetched)
-                if method == "get_queryset":
-                    return Value("queryset", receiver.model, None, receiver.fetched)
-                return self._returned(func)  # a custom manager or QuerySet method
-            if receiver is not None and receiver.kind == "request" and method == "auser":
-                return Value("coroutine", type="auser")
-            if method == "get_queryset":
-                return Value("queryset")
-            if receiver is not None and receiver.kind == "object":
-                if receiver.type in K.PATH_CLASSES and method in ("joinpath", "with_name"):
-                    return receiver
-                if receiver.type in K.DB_CONNECTIONS and method == "cursor":
-                    return Value("object", type="dbapi.cursor")
-                if receiver.type in K.IMAGE_CLASSES and method in K.IMAGE_RETURNING_METHODS:
-                    return receiver  # img = img.convert("RGB") is still an image
-                return None
-            if receiver is not None:
-                return self._returned(func)  # a method of a project class or model
-        qualified = self.qualify(func)
-        if qualified is None:
-            return self._returned(func)  # a local helper
-        model = self.index.model_of(qualified)
-        if model is not None:
-            return Value("instance", model=model, fetched=frozenset({"*"}))
-        found = self.index.lookup(qualified)
-        if isinstance(found, ClassInfo):
-            return Value("project", type=found.qualname)
-        if isinstance(found, FunctionInfo):
-            return self._returned(func)
-        if qualified == K.GET_USER_MODEL:
-            return Value("model", model="User")
-        if qualified in K.ASYNC_ORM_FUNCTIONS and node.args:
-            first = self.infer(node.args[0])
-            model = first.model if first is not None else None
-            return Value("coroutine", model, "instance", first.fetched if first else frozenset())
-        if qualified in K.BLOCKING_CLASSES or qualified in K.PATH_CLASSES:
-            return Value("object", type=qualified)
-        if qualified in K.IMAGE_FACTORIES:
-            return Value("object", type="PIL.Image.Image")
-        factory = _FACTORIES.get(qualified)
-        return Value("object", type=factory) if factory else None
-
-    def _returned(self, func: ast.expr) -> Value | None:
-        """What a call into the project's sync code returns, when its returns agree."""
-        target, self_value = self.resolve_callable(func)
-        if target is None or target.is_async or runs_in_thread(target):
-            return None
-        closure = dict(self.env) if target.name in self.local_defs else None
-        return self.analyzer.summarize(target, self_value, self.depth + 1, closure).returns
-
-    def element(self, value: Value | None) -> Value | None:
-        """What iterating a value gives."""
-        if value is None or value.kind not in ("queryset", "manager", "related"):
-            return None
-        if value.type == "values":
-            return None
-        return Value("instance", value.model, None, value.fetched, known_origin=True)
-
-
-_FACTORIES = {
-    "redis.from_url": "redis.Redis",
-    "redis.Redis.from_url": "redis.Redis",
-    "psycopg.connect": "psycopg.Connection",
-    "psycopg.Connection.connect": "psycopg.Connection",
-    "psycopg2.connect": "psycopg2.extensions.connection",
-    "sqlite3.connect": "sqlite3.Connection",
-    "pymysql.connect": "pymysql.connections.Connection",
-    "django.core.mail.get_connection": "django.core.mail.EmailMessage",
-}
-
-
-def _module_scope(module: ModuleInfo) -> FunctionInfo:
-    """A scope to read module-level expressions in (their names are the module's)."""
-    arguments = ast.arguments(
-        posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]
-    )
-    node = ast.FunctionDef(
-        name="<module>", args=arguments, body=[], decorator_list=[], lineno=1, col_offset=0
-    )
-    return FunctionInfo(node, module, "<module>", None)
 
 
 def _named_call(shown: str, qualified: str) -> str:

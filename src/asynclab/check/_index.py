@@ -15,7 +15,8 @@ from pathlib import Path
 from asynclab.check import _knowledge as K
 
 _BUILTINS = frozenset(dir(builtins))
-_THREAD_DECORATORS = K.SYNC_TO_ASYNC
+# What @sync_to_async and its kin are called where the import could not be seen.
+_THREAD_DECORATOR_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in K.SYNC_TO_ASYNC)
 
 
 @dataclass(eq=False, slots=True)
@@ -183,7 +184,7 @@ def _index_body(
                 if stmt.name == "__init__":
                     _read_instance_attributes(cls, stmt)
                 if any(
-                    _decorator_name(d) in ("property", "cached_property")
+                    decorator_name(d) in ("property", "cached_property")
                     for d in stmt.decorator_list
                 ):
                     cls.properties.add(stmt.name)
@@ -262,7 +263,8 @@ def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
     return blocks
 
 
-def _decorator_name(decorator: ast.expr) -> str:
+def decorator_name(decorator: ast.expr) -> str:
+    """A decorator's last name: ``property``, ``sync_to_async`` (called or not)."""
     if isinstance(decorator, ast.Call):
         decorator = decorator.func
     parts = dotted(decorator)
@@ -278,10 +280,8 @@ def runs_in_thread(function: FunctionInfo) -> bool:
         if parts is None:
             continue
         head = function.module.imports.get(parts[0], parts[0])
-        if ".".join([head, *parts[1:]]) in _THREAD_DECORATORS or parts[-1] in (
-            "sync_to_async",
-            "database_sync_to_async",
-        ):
+        qualified = ".".join([head, *parts[1:]])
+        if qualified in K.SYNC_TO_ASYNC or parts[-1] in _THREAD_DECORATOR_NAMES:
             return True
     return False
 

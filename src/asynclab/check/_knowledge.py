@@ -6,6 +6,8 @@ means in async code. Keeping the knowledge here, apart from the walk, lets a rea
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 # --- the ORM -----------------------------------------------------------------------------
 
 # QuerySet/Manager methods that run a query, each with an async twin ("a" + name).
@@ -44,16 +46,18 @@ MODEL_BASES = frozenset({
     "django.contrib.auth.models.PermissionsMixin",
 })  # fmt: skip
 # Django's own models a project uses by import, with the relations that load lazily.
-DJANGO_MODELS = {
-    "django.contrib.auth.models.User": "User",
-    "django.contrib.auth.models.Group": "Group",
-    "django.contrib.auth.models.Permission": "Permission",
-    "django.contrib.contenttypes.models.ContentType": "ContentType",
-    "django.contrib.sites.models.Site": "Site",
-    "django.contrib.sessions.models.Session": "Session",
-    "django.contrib.flatpages.models.FlatPage": "FlatPage",
-    "django.contrib.admin.models.LogEntry": "LogEntry",
-}
+DJANGO_MODELS = MappingProxyType(
+    {
+        "django.contrib.auth.models.User": "User",
+        "django.contrib.auth.models.Group": "Group",
+        "django.contrib.auth.models.Permission": "Permission",
+        "django.contrib.contenttypes.models.ContentType": "ContentType",
+        "django.contrib.sites.models.Site": "Site",
+        "django.contrib.sessions.models.Session": "Session",
+        "django.contrib.flatpages.models.FlatPage": "FlatPage",
+        "django.contrib.admin.models.LogEntry": "LogEntry",
+    }
+)
 FOREIGN_KEY_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 MANY_FIELDS = frozenset({"ManyToManyField", "ParentalManyToManyField"})
 QUERYSET_TYPES = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
@@ -63,15 +67,17 @@ REQUEST_TYPES = frozenset({
 })  # fmt: skip
 
 # Sync functions that query, each with an async twin.
-SYNC_ORM_FUNCTIONS = {
-    "django.shortcuts.get_object_or_404": "aget_object_or_404",
-    "django.shortcuts.get_list_or_404": "aget_list_or_404",
-    "django.contrib.auth.authenticate": "aauthenticate",
-    "django.contrib.auth.login": "alogin",
-    "django.contrib.auth.logout": "alogout",
-    "django.contrib.auth.get_user": "aget_user",
-    "django.contrib.auth.update_session_auth_hash": "aupdate_session_auth_hash",
-}
+SYNC_ORM_FUNCTIONS = MappingProxyType(
+    {
+        "django.shortcuts.get_object_or_404": "aget_object_or_404",
+        "django.shortcuts.get_list_or_404": "aget_list_or_404",
+        "django.contrib.auth.authenticate": "aauthenticate",
+        "django.contrib.auth.login": "alogin",
+        "django.contrib.auth.logout": "alogout",
+        "django.contrib.auth.get_user": "aget_user",
+        "django.contrib.auth.update_session_auth_hash": "aupdate_session_auth_hash",
+    }
+)
 ASYNC_ORM_FUNCTIONS = frozenset({
     "django.shortcuts.aget_object_or_404", "django.shortcuts.aget_list_or_404",
 })  # fmt: skip
@@ -81,12 +87,14 @@ EVALUATING_BUILTINS = frozenset({
     "min", "max", "enumerate", "zip", "next", "iter", "reversed", "repr", "str", "print",
 })  # fmt: skip
 # Functions that render a context: a QuerySet in it is evaluated by the template, synchronously.
-RENDERING_FUNCTIONS = {
-    "django.shortcuts.render": 2,  # the context's positional index
-    "django.template.loader.render_to_string": 1,
-    "django.template.response.TemplateResponse": 2,
-    "django.template.response.SimpleTemplateResponse": 1,
-}
+RENDERING_FUNCTIONS = MappingProxyType(
+    {
+        "django.shortcuts.render": 2,  # the context's positional index
+        "django.template.loader.render_to_string": 1,
+        "django.template.response.TemplateResponse": 2,
+        "django.template.response.SimpleTemplateResponse": 1,
+    }
+)
 SYNC_TO_ASYNC = frozenset({
     "asgiref.sync.sync_to_async", "asgiref.sync.SyncToAsync",
     "channels.db.database_sync_to_async",
@@ -99,12 +107,10 @@ GET_USER_MODEL = "django.contrib.auth.get_user_model"
 # --- blocking calls, by fully qualified name ----------------------------------------------
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+_HTTP_MODULES = ("requests", "requests.api", "httpx")
 
-BLOCKING_CALLS: dict[str, str] = {}
-BLOCKING_CALLS.update({f"requests.{verb}": "AL201" for verb in _HTTP_VERBS})
-BLOCKING_CALLS.update({f"requests.api.{verb}": "AL201" for verb in _HTTP_VERBS})
-BLOCKING_CALLS.update({f"httpx.{verb}": "AL201" for verb in _HTTP_VERBS})
-BLOCKING_CALLS.update({
+_blocking_calls = {f"{module}.{verb}": "AL201" for module in _HTTP_MODULES for verb in _HTTP_VERBS}
+_blocking_calls.update({
     "urllib.request.urlopen": "AL201",
     "urllib.request.urlretrieve": "AL201",
     "urllib3.request": "AL201",
@@ -165,32 +171,35 @@ BLOCKING_CALLS.update({
     "django.db.connection.cursor": "AL101",
     "django.db.connections.cursor": "AL101",
 })  # fmt: skip
+BLOCKING_CALLS = MappingProxyType(_blocking_calls)
 
 # Classes whose every method call blocks (instances are tracked through assignments and
 # with-statements): requests.Session().get(...), httpx.Client().post(...), ...
-BLOCKING_CLASSES: dict[str, str] = {
-    "requests.Session": "AL201",
-    "requests.sessions.Session": "AL201",
-    "httpx.Client": "AL201",
-    "urllib3.PoolManager": "AL201",
-    "urllib3.HTTPConnectionPool": "AL201",
-    "urllib3.HTTPSConnectionPool": "AL201",
-    "http.client.HTTPConnection": "AL201",
-    "http.client.HTTPSConnection": "AL201",
-    "socket.socket": "AL205",
-    "smtplib.SMTP": "AL206",
-    "smtplib.SMTP_SSL": "AL206",
-    "django.core.mail.EmailMessage": "AL206",
-    "django.core.mail.EmailMultiAlternatives": "AL206",
-    "django.core.mail.message.EmailMessage": "AL206",
-    "redis.Redis": "AL208",
-    "redis.StrictRedis": "AL208",
-    "psycopg.Connection": "AL208",
-    "psycopg2.extensions.connection": "AL208",
-    "sqlite3.Connection": "AL208",
-    "pymysql.connections.Connection": "AL208",
-    "dbapi.cursor": "AL208",  # a cursor of one of those connections
-}
+BLOCKING_CLASSES = MappingProxyType(
+    {
+        "requests.Session": "AL201",
+        "requests.sessions.Session": "AL201",
+        "httpx.Client": "AL201",
+        "urllib3.PoolManager": "AL201",
+        "urllib3.HTTPConnectionPool": "AL201",
+        "urllib3.HTTPSConnectionPool": "AL201",
+        "http.client.HTTPConnection": "AL201",
+        "http.client.HTTPSConnection": "AL201",
+        "socket.socket": "AL205",
+        "smtplib.SMTP": "AL206",
+        "smtplib.SMTP_SSL": "AL206",
+        "django.core.mail.EmailMessage": "AL206",
+        "django.core.mail.EmailMultiAlternatives": "AL206",
+        "django.core.mail.message.EmailMessage": "AL206",
+        "redis.Redis": "AL208",
+        "redis.StrictRedis": "AL208",
+        "psycopg.Connection": "AL208",
+        "psycopg2.extensions.connection": "AL208",
+        "sqlite3.Connection": "AL208",
+        "pymysql.connections.Connection": "AL208",
+        "dbapi.cursor": "AL208",  # a cursor of one of those connections
+    }
+)
 DB_CONNECTIONS = frozenset({
     "psycopg.Connection", "psycopg2.extensions.connection", "sqlite3.Connection",
     "pymysql.connections.Connection",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from asynclab import __version__
@@ -160,7 +161,7 @@ def _sarif_location(location: Location, snippet: str | None = None) -> dict[str,
     artifact: dict[str, Any] = (
         {"uri": uri, "uriBaseId": "SRCROOT"}
         if not uri.startswith("/")
-        else {"uri": "file://" + uri}
+        else {"uri": Path(uri).as_uri()}
     )
     region: dict[str, Any] = {
         "startLine": location.line,

@@ -16,9 +16,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from asynclab.check._analyzer import Issue
-from asynclab.check._index import ClassInfo, FunctionInfo, ModuleInfo, ProjectIndex, dotted
+from asynclab.check._config import DEFAULT_EXCLUDE
+from asynclab.check._index import (
+    ClassInfo,
+    FunctionInfo,
+    ModuleInfo,
+    ProjectIndex,
+    decorator_name,
+    dotted,
+)
 from asynclab.check._middleware import KNOWN_MIDDLEWARE
+from asynclab.check._values import Issue
 
 HTTP_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "trace", "dispatch"}
@@ -36,9 +44,6 @@ _ASGI_COMMAND = re.compile(
 )
 _WSGI_COMMAND = re.compile(
     r"\b(uwsgi|waitress-serve|mod_wsgi)\b|granian\b.*--interface[ =]+wsgi|gunicorn\b.*\.wsgi\b"
-)
-_SKIPPED_DIRECTORIES = frozenset(
-    {".git", "node_modules", ".venv", "venv", "env", ".tox", "__pycache__", "site-packages"}
 )
 
 
@@ -214,7 +219,7 @@ def _deployment_files(roots: Iterable[Path]) -> Iterator[Path]:
         for directory, subdirectories, files in os.walk(base):
             depth = Path(directory).relative_to(base).parts
             subdirectories[:] = [
-                name for name in subdirectories if name not in _SKIPPED_DIRECTORIES
+                name for name in subdirectories if name not in DEFAULT_EXCLUDE
             ] if len(depth) < 2 else []  # fmt: skip
             for name in files:
                 if _DEPLOY_NAMES.match(name):
@@ -264,7 +269,7 @@ def middleware_capability(index: ProjectIndex, path: str) -> tuple[str | None, s
         return "mixin", "Django's middleware derive from MiddlewareMixin"
     found = index.lookup(path)
     if isinstance(found, FunctionInfo):
-        names = {_decorator_name(d) for d in found.node.decorator_list}
+        names = {decorator_name(d) for d in found.node.decorator_list}
         if names & _ASYNC_MIDDLEWARE_DECORATORS:
             return "async", "an async-capable middleware factory"
         if _flag_set_after(found.module, found.name, "async_capable"):
@@ -285,7 +290,7 @@ def _class_capability(index: ProjectIndex, cls: ClassInfo, depth: int) -> tuple[
         if flag.value is True:
             return "async", f"async_capable = True, {where}"
         return "sync-only", f"async_capable = False, {where}"
-    decorators = {_decorator_name(d) for d in cls.node.decorator_list}
+    decorators = {decorator_name(d) for d in cls.node.decorator_list}
     if decorators & _ASYNC_MIDDLEWARE_DECORATORS:
         return "async", f"an async-capable middleware class, {where}"
     unknown_base = False
@@ -304,11 +309,6 @@ def _class_capability(index: ProjectIndex, cls: ClassInfo, depth: int) -> tuple[
     if unknown_base:
         return None, "derives from a class outside the checked code"
     return "sync-only", f"a class without async_capable = True, {where}"
-
-
-def _decorator_name(decorator: ast.expr) -> str:
-    parts = dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
-    return parts[-1] if parts else ""
 
 
 def _flag_set_after(module: ModuleInfo, name: str, flag: str) -> bool:

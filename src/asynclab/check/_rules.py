@@ -9,7 +9,9 @@ Ids never change meaning; a retired rule's id is not reused.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -223,4 +225,4 @@ _RULES = (
     ),
 )
 
-RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+RULES: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in _RULES})

@@ -14,12 +14,13 @@ import tokenize
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from asynclab.check._analyzer import Analyzer, Issue
+from asynclab.check._analyzer import Analyzer
 from asynclab.check._config import DEFAULT_EXCLUDE, CheckConfig
 from asynclab.check._findings import CheckReport, Finding, Location, RelatedLocation
 from asynclab.check._index import ModuleInfo, ProjectIndex, index_module
 from asynclab.check._project import project_issues
 from asynclab.check._rules import RULES
+from asynclab.check._values import Issue
 from asynclab.errors import UsageError
 
 # "# asynclab: ignore" (every rule) or "# asynclab: ignore[AL101, AL2]" on a finding's line.

@@ -103,7 +103,7 @@ def _async_views() -> list[tuple[str, str]]:
         patterns = resolver.url_patterns
     except Exception:  # Django's own URL checks report a broken URLconf
         return []
-    from asynclab.probe._preflight import _dotted, _view_is_async
+    from asynclab.probe._preflight import view_is_async, view_path
 
     found: list[tuple[str, str]] = []
     stack: list[tuple[str, Any]] = [("", pattern) for pattern in patterns]
@@ -115,8 +115,8 @@ def _async_views() -> list[tuple[str, str]]:
                 stack.extend((route, child) for child in pattern.url_patterns)
             except Exception:
                 continue
-        elif _view_is_async(pattern.callback):
-            found.append((route, _dotted(pattern.callback)))
+        elif view_is_async(pattern.callback):
+            found.append((route, view_path(pattern.callback)))
     return sorted(found)
 
 

@@ -18,13 +18,13 @@ import traceback
 from typing import Any
 
 
-def _dotted(obj: Any) -> str:
+def view_path(obj: Any) -> str:
     target = getattr(obj, "view_class", None) or getattr(obj, "cls", None) or obj
     module = getattr(target, "__module__", "?")
     return f"{module}.{getattr(target, '__qualname__', repr(target))}"
 
 
-def _view_is_async(view: Any) -> bool:
+def view_is_async(view: Any) -> bool:
     from asgiref.sync import iscoroutinefunction
 
     view_class = getattr(view, "view_class", None)
@@ -183,8 +183,8 @@ def _views(requests: list[dict[str, str]]) -> list[dict[str, Any]]:
         except Resolver404:
             views.append({**request, "error": "404: no URL pattern matches"})
             continue
-        views.append({**request, "view": _dotted(match.func),
-                      "is_async": _view_is_async(match.func)})  # fmt: skip
+        views.append({**request, "view": view_path(match.func),
+                      "is_async": view_is_async(match.func)})  # fmt: skip
     return views
 
 

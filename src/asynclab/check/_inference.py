@@ -1,0 +1,398 @@
+"""What expressions hold: the inference the walk through async code rests on.
+
+``Scope`` reads a function's expressions with what each local name holds, the module's
+imports, module-level objects (clients made at import time, project singletons), and what
+the project's sync functions return (a QuerySet from a helper, a custom manager's method).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from asynclab.check import _knowledge as K
+from asynclab.check._index import (
+    ClassInfo,
+    FunctionInfo,
+    ModuleInfo,
+    ProjectIndex,
+    dotted,
+    runs_in_thread,
+)
+from asynclab.check._values import Value
+
+if TYPE_CHECKING:
+    from asynclab.check._analyzer import Analyzer
+
+MAX_DEPTH = 3  # levels of sync project functions followed from an async one
+GLOBAL_KINDS = frozenset({"object", "model", "manager", "queryset", "project"})
+_SINGLE_OBJECT = frozenset({"get", "first", "last", "latest", "earliest", "create"})
+
+
+@dataclass(eq=False)
+class Scope:
+    """One function's view of its expressions, as the walk reaches each statement."""
+
+    analyzer: Analyzer
+    function: FunctionInfo
+    depth: int  # levels of calls followed to get here from async code
+    env: dict[str, Value | None]
+    local_imports: dict[str, str] = field(default_factory=dict)
+    local_defs: dict[str, FunctionInfo] = field(default_factory=dict)
+    # Within a statement, a node's value is asked for many times (the rules, the evaluation
+    # checks, the bindings): long chains would cost quadratic time without this.
+    _inferred: dict[int, Value | None] = field(default_factory=dict)
+
+    @property
+    def module(self) -> ModuleInfo:
+        return self.function.module
+
+    @property
+    def index(self) -> ProjectIndex:
+        return self.analyzer.index
+
+    def resolve_callable(self, func: ast.expr) -> tuple[FunctionInfo | None, Value | None]:
+        if isinstance(func, ast.Name):
+            if func.id in self.local_defs:
+                return self.local_defs[func.id], None
+            if func.id in self.env:
+                return None, None
+        elif isinstance(func, ast.Attribute):
+            receiver = self.infer(func.value)
+            if receiver is not None:
+                if receiver.kind in ("manager", "queryset", "related"):
+                    # a custom manager or QuerySet method: self is the QuerySet
+                    method = self.index.queryset_method(receiver.model, func.attr)
+                    return method, Value("queryset", model=receiver.model)
+                cls = self._class_of(receiver)
+                if cls is None:
+                    return None, None
+                return self.index.method(cls, func.attr), receiver
+        else:
+            return None, None
+        qualified = self.qualify(func)
+        if qualified is None:
+            return None, None
+        found = self.index.lookup(qualified)
+        return (found, None) if isinstance(found, FunctionInfo) else (None, None)
+
+    def _class_of(self, value: Value) -> ClassInfo | None:
+        if value.kind in ("instance", "model") and value.model is not None:
+            return self.index.model(value.model, self.module)
+        if value.kind == "project" and value.cls is not None:
+            found = self.index.lookup(value.cls)
+            return found if isinstance(found, ClassInfo) else None
+        return None
+
+    def qualify(self, node: ast.expr) -> str | None:
+        parts = dotted(node)
+        if parts is None:
+            return None
+        head = parts[0]
+        if head in self.env or head in self.local_defs:
+            return None  # a local variable, not an import
+        qualified = self.local_imports.get(head) or self.module.qualify(head)
+        if qualified is None:
+            return None
+        return ".".join([qualified, *parts[1:]]) if len(parts) > 1 else qualified
+
+    def infer(self, node: ast.expr) -> Value | None:
+        key = id(node)
+        if key in self._inferred:
+            return self._inferred[key]
+        value = self._infer(node)
+        self._inferred[key] = value
+        return value
+
+    def _infer(self, node: ast.expr) -> Value | None:
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return self.env[node.id]
+            return self._named(node)
+        if isinstance(node, ast.Attribute):
+            return self._attribute_value(node)
+        if isinstance(node, ast.Call):
+            return self._call_value(node)
+        if isinstance(node, ast.Await):
+            inner = self.infer(node.value)
+            if inner is None or inner.kind != "coroutine":
+                return None
+            if inner.detail == "acreate":  # built from what it was given: nothing lazy to load
+                return Value("instance", inner.model, fetched=frozenset({"*"}), known_origin=True)
+            if inner.detail in K.ASYNC_INSTANCE_METHODS or inner.detail == "instance":
+                return Value("instance", inner.model, fetched=inner.fetched, known_origin=True)
+            if inner.detail in K.ASYNC_PAIR_METHODS:
+                return Value("pair", inner.model, fetched=inner.fetched, known_origin=True)
+            if inner.detail == "auser":
+                return Value("instance", "User")
+            return None
+        if isinstance(node, ast.Subscript):
+            base = self.infer(node.value)
+            if base is not None and base.kind == "queryset" and isinstance(node.slice, ast.Slice):
+                return base
+            if base is not None and base.kind == "pair":
+                return replace(base, kind="instance")
+            if self.qualify(node.value) == "django.core.cache.caches":
+                return Value("object", cls="cache")
+            return None
+        if isinstance(node, ast.NamedExpr):
+            return self.infer(node.value)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left = self.infer(node.left)
+            if left is not None and left.cls in K.PATH_CLASSES:
+                return left
+        return None
+
+    def _named(self, node: ast.Name) -> Value | None:
+        qualified = self.qualify(node)
+        if qualified is None:
+            return None
+        if qualified == "django.core.cache.cache":
+            return Value("object", cls="cache")
+        model = self.index.model_of(qualified)
+        if model is not None:
+            return Value("model", model=model)
+        home, _, name = qualified.rpartition(".")
+        module = self.index.by_name.get(home)
+        if module is not None and name in module.assignments:
+            return self.analyzer.global_value(module, name)
+        return None
+
+    def _project_non_model(self, node: ast.expr) -> bool:
+        qualified = self.qualify(node)
+        found = self.index.lookup(qualified) if qualified else None
+        return isinstance(found, ClassInfo) and not found.is_model
+
+    def _attribute_value(self, node: ast.Attribute) -> Value | None:
+        base = self.infer(node.value)
+        attr = node.attr
+        if base is None:
+            if attr in K.MANAGER_ATTRIBUTES and not self._project_non_model(node.value):
+                parts = dotted(node.value)
+                if parts and parts[-1][:1].isupper():  # "Hotel.objects": a model, surely
+                    return Value("manager", model=parts[-1])
+            qualified = self.qualify(node)
+            if qualified is not None:
+                model = self.index.model_of(qualified)
+                if model is not None:
+                    return Value("model", model=model)
+            return None
+        if base.kind == "model":
+            cls = self.index.model(base.model, self.module)
+            if attr in K.MANAGER_ATTRIBUTES or (cls is not None and attr in cls.managers):
+                return Value("manager", model=base.model)
+            return None
+        if base.kind == "request":
+            if attr == "user":
+                return Value("instance", model="User")
+            if attr == "session":
+                return Value("session")
+            return None
+        if base.kind == "project":
+            if attr == "request":
+                return Value("request")
+            cls = self._class_of(base)
+            assigned = cls.instance_attributes.get(attr) if cls is not None else None
+            if cls is not None and assigned is not None:
+                scope = Scope(self.analyzer, module_scope(cls.module), MAX_DEPTH, env={})
+                value = scope.infer(assigned)
+                return value if value is not None and value.kind in GLOBAL_KINDS else None
+            return None
+        if base.kind == "instance" and base.model is not None:
+            cls = self.index.model(base.model, self.module)
+            if cls is None:
+                return None
+            if attr in cls.forward:
+                return Value("instance", model=cls.forward[attr])
+            if attr in cls.many:
+                prefetched = attr in base.fetched or "*" in base.fetched
+                return Value(
+                    "related", model=cls.many[attr], detail="prefetched" if prefetched else None
+                )
+            return None
+        if base.kind == "object" and base.cls in K.PATH_CLASSES and attr in ("parent", "parents"):
+            return base
+        return None
+
+    def _call_value(self, node: ast.Call) -> Value | None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = self.infer(func.value)
+            method = func.attr
+            if receiver is not None and receiver.kind in ("manager", "queryset", "related"):
+                if method in K.QUERYSET_METHODS:
+                    fetched = receiver.fetched
+                    if method in ("select_related", "prefetch_related"):
+                        names = {
+                            arg.value.split("__", 1)[0]
+                            for arg in node.args
+                            if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                        }
+                        fetched = fetched | (names if node.args else {"*"})
+                    kind_of = receiver.detail if method == "all" else None
+                    if method in ("values", "values_list"):
+                        kind_of = "values"
+                    return Value(
+                        "queryset", receiver.model, detail=kind_of, fetched=frozenset(fetched)
+                    )
+                if method in _SINGLE_OBJECT:
+                    fetched = frozenset({"*"}) if method == "create" else receiver.fetched
+                    return Value("instance", receiver.model, fetched=fetched, known_origin=True)
+                if method in K.ASYNC_QUERY_METHODS:
+                    return Value(
+                        "coroutine", receiver.model, detail=method, fetched=receiver.fetched
+                    )
+                if method == "get_queryset":
+                    return Value("queryset", receiver.model, fetched=receiver.fetched)
+                return self._returned(func)  # a custom manager or QuerySet method
+            if receiver is not None and receiver.kind == "request" and method == "auser":
+                return Value("coroutine", detail="auser")
+            if method == "get_queryset":
+                return Value("queryset")
+            if receiver is not None and receiver.kind == "object":
+                if receiver.cls in K.PATH_CLASSES and method in ("joinpath", "with_name"):
+                    return receiver
+                if receiver.cls in K.DB_CONNECTIONS and method == "cursor":
+                    return Value("object", cls="dbapi.cursor")
+                if receiver.cls in K.IMAGE_CLASSES and method in K.IMAGE_RETURNING_METHODS:
+                    return receiver  # img = img.convert("RGB") is still an image
+                return None
+            if receiver is not None:
+                return self._returned(func)  # a method of a project class or model
+        qualified = self.qualify(func)
+        if qualified is None:
+            return self._returned(func)  # a local helper
+        model = self.index.model_of(qualified)
+        if model is not None:
+            return Value("instance", model=model, fetched=frozenset({"*"}))
+        found = self.index.lookup(qualified)
+        if isinstance(found, ClassInfo):
+            return Value("project", cls=found.qualname)
+        if isinstance(found, FunctionInfo):
+            return self._returned(func)
+        if qualified == K.GET_USER_MODEL:
+            return Value("model", model="User")
+        if qualified in K.ASYNC_ORM_FUNCTIONS and node.args:
+            first = self.infer(node.args[0])
+            model = first.model if first is not None else None
+            return Value(
+                "coroutine",
+                model,
+                detail="instance",
+                fetched=first.fetched if first else frozenset(),
+            )
+        if qualified in K.BLOCKING_CLASSES or qualified in K.PATH_CLASSES:
+            return Value("object", cls=qualified)
+        if qualified in K.IMAGE_FACTORIES:
+            return Value("object", cls="PIL.Image.Image")
+        factory = _FACTORIES.get(qualified)
+        return Value("object", cls=factory) if factory else None
+
+    def _returned(self, func: ast.expr) -> Value | None:
+        """What a call into the project's sync code returns, when its returns agree."""
+        target, self_value = self.resolve_callable(func)
+        if target is None or target.is_async or runs_in_thread(target):
+            return None
+        closure = dict(self.env) if target.name in self.local_defs else None
+        return self.analyzer.summarize(target, self_value, self.depth + 1, closure).returns
+
+    def element(self, value: Value | None) -> Value | None:
+        """What iterating a value gives."""
+        if value is None or value.kind not in ("queryset", "manager", "related"):
+            return None
+        if value.detail == "values":
+            return None
+        return Value("instance", value.model, fetched=value.fetched, known_origin=True)
+
+
+def parameters(
+    index: ProjectIndex, function: FunctionInfo, self_value: Value | None
+) -> dict[str, Value | None]:
+    """What a function's parameters hold on entry: self, request, annotated models."""
+    env: dict[str, Value | None] = {}
+    arguments = function.node.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    is_static = any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.node.decorator_list
+    )
+    for position, argument in enumerate([*positional, *arguments.kwonlyargs]):
+        value: Value | None = None
+        if position == 0 and function.cls is not None and not is_static:
+            cls = function.cls
+            if self_value is not None:
+                value = self_value
+            elif cls.is_model:
+                is_class = any(
+                    isinstance(d, ast.Name) and d.id == "classmethod"
+                    for d in function.node.decorator_list
+                )
+                value = Value("model" if is_class else "instance", model=cls.qualname)
+            else:
+                value = Value("project", cls=cls.qualname)
+        elif argument.annotation is not None:
+            value = annotation(index, function.module, argument.annotation)
+        if value is None and argument.arg == "request":
+            value = Value("request")
+        env[argument.arg] = value
+    for extra in (arguments.vararg, arguments.kwarg):
+        if extra is not None:
+            env[extra.arg] = None
+    return env
+
+
+def annotation(index: ProjectIndex, module: ModuleInfo, annotation: ast.expr) -> Value | None:
+    """What a parameter annotated so holds: a request, a QuerySet, a model instance."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    inner: ast.expr | None = None
+    if isinstance(annotation, ast.Subscript):
+        inner, annotation = annotation.slice, annotation.value
+    parts = dotted(annotation)
+    if parts is None:
+        return None
+    head = module.qualify(parts[0]) or parts[0]
+    qualified = ".".join([head, *parts[1:]])
+    if qualified in K.REQUEST_TYPES:
+        return Value("request")
+    if qualified in K.QUERYSET_TYPES or parts[-1] == "QuerySet":
+        model = None
+        if isinstance(inner, ast.Tuple):
+            inner = inner.elts[0] if inner.elts else None
+        if inner is not None:
+            inner_parts = dotted(inner)
+            model = inner_parts[-1] if inner_parts else None
+        return Value("queryset", model=model)
+    model = index.model_of(qualified)
+    if model is not None:
+        return Value("instance", model=model)
+    return None
+
+
+_FACTORIES = MappingProxyType(
+    {
+        "redis.from_url": "redis.Redis",
+        "redis.Redis.from_url": "redis.Redis",
+        "psycopg.connect": "psycopg.Connection",
+        "psycopg.Connection.connect": "psycopg.Connection",
+        "psycopg2.connect": "psycopg2.extensions.connection",
+        "sqlite3.connect": "sqlite3.Connection",
+        "pymysql.connect": "pymysql.connections.Connection",
+        "django.core.mail.get_connection": "django.core.mail.EmailMessage",
+    }
+)
+
+
+def module_scope(module: ModuleInfo) -> FunctionInfo:
+    """A scope to read module-level expressions in (their names are the module's)."""
+    arguments = ast.arguments(
+        posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]
+    )
+    node = ast.FunctionDef(
+        name="<module>", args=arguments, body=[], decorator_list=[], lineno=1, col_offset=0
+    )
+    return FunctionInfo(node, module, "<module>", None)
