@@ -41,17 +41,29 @@ def test_async_capable_middleware_is_not_flagged_and_warnings_can_fail_the_check
     assert "AL402" not in done.stderr and "asynclab.AL202" in done.stderr
 
 
-def test_rules_can_be_silenced_like_any_system_check() -> None:
-    done = subprocess.run(
+def call_check(
+    middleware: str, setting: str, value: object, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``call_command('check', *args)`` with one setting changed first."""
+    return subprocess.run(
         [sys.executable, "-c", (
             "import django; from django.conf import settings; django.setup();"
-            "settings.SILENCED_SYSTEM_CHECKS = ['asynclab.AL202', 'asynclab.AL402'];"
+            f"settings.{setting} = {value!r};"
             "from django.core.management import call_command;"
-            "call_command('check', tags=['async'], fail_level='WARNING')"
+            f"call_command('check', {', '.join(args)})"
         )],
-        env=sample_env("sampleproject.middleware.SyncOnlyMiddleware"),
-        cwd=SAMPLE, capture_output=True, text=True, timeout=60,
+        env=sample_env(middleware), cwd=SAMPLE, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
+
+
+def test_rules_can_be_silenced_like_any_system_check() -> None:
+    done = call_check(
+        "sampleproject.middleware.SyncOnlyMiddleware",
+        "SILENCED_SYSTEM_CHECKS",
+        ["asynclab.AL202", "asynclab.AL402"],
+        "tags=['async']",
+        "fail_level='WARNING'",
+    )
     assert done.returncode == 0, done.stderr
     assert "2 silenced" in done.stdout + done.stderr
 
@@ -62,15 +74,8 @@ def test_findings_never_stop_runserver_or_migrate(tmp_path: Path) -> None:
     (tmp_path / "views.py").write_text(
         "from .models import Hotel\n\nasync def v(request):\n    return Hotel.objects.count()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", (
-            "import django; from django.conf import settings; django.setup();"
-            f"settings.ASYNCLAB_CHECK_PATHS = [{str(tmp_path)!r}];"
-            "from django.core.management import call_command;"
-            "call_command('check')"
-        )],
-        env=sample_env("sampleproject.middleware.AsyncMiddleware"),
-        cwd=SAMPLE, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = call_check(
+        "sampleproject.middleware.AsyncMiddleware", "ASYNCLAB_CHECK_PATHS", [str(tmp_path)]
+    )
     assert done.returncode == 0, done.stderr
     assert "views.py:4:12: (asynclab.AL101) [error] the sync ORM call" in done.stderr

@@ -66,30 +66,15 @@ def project_issues(index: ProjectIndex, roots: Iterable[Path]) -> list[Issue]:
     issues: list[Issue] = []
     asgi_only = bool(serving.asgi) and not serving.wsgi
     wsgi_only = bool(serving.wsgi) and not serving.asgi
-    if wsgi_only:
-        evidence = serving.wsgi[0]
-        for view in async_views:
-            issues.append(
-                Issue(
-                    "AL401",
-                    f"the async view `{view.qualname}` (the project is served over WSGI: "
-                    f"{evidence})",
-                    view.module,
-                    view.node,
-                )
-            )
-    if asgi_only:
-        evidence = serving.asgi[0]
-        for view in sync_views:
-            issues.append(
-                Issue(
-                    "AL403",
-                    f"the sync view `{view.qualname}` (the project is served over ASGI only: "
-                    f"{evidence})",
-                    view.module,
-                    view.node,
-                )
-            )
+    # Each view in the mode its server does not run natively: async under WSGI only, sync
+    # under ASGI only.
+    for rule, chosen, mode, served, why in (
+        ("AL401", async_views if wsgi_only else [], "async", "over WSGI", serving.wsgi),
+        ("AL403", sync_views if asgi_only else [], "sync", "over ASGI only", serving.asgi),
+    ):
+        for view in chosen:
+            what = f"the {mode} view `{view.qualname}` (the project is served {served}: {why[0]})"
+            issues.append(Issue(rule=rule, what=what, module=view.module, node=view.node))
     if async_views and not wsgi_only:
         names = ", ".join(f"`{view.qualname}`" for view in async_views[:3])
         more = f" and {len(async_views) - 3} more" if len(async_views) > 3 else ""
