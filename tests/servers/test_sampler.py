@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import queue
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -53,6 +55,21 @@ def test_a_sampler_whose_process_is_gone_reports_it() -> None:
     # No such pid: the sampler process dies before it can take its baseline.
     with pytest.raises(AsynclabError, match="sampler"):
         ResourceSampler(2**22 + 12345).start(timeout=10)
+
+
+def test_a_process_gone_before_the_sampler_starts_prints_no_traceback() -> None:
+    # A Ctrl-C can stop the server just as its sampler starts; the sampler process must end
+    # quietly (its own stderr is the user's terminal).
+    script = (
+        "from asynclab.servers import ResourceSampler\n"
+        "try:\n    ResourceSampler(2**22 + 12345).start(timeout=10)\n"
+        "except Exception as exc:\n    print(type(exc).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "AsynclabError"
+    assert "Traceback" not in done.stderr, done.stderr
 
 
 def test_summary_covers_the_window_and_threads_that_come_and_go() -> None:

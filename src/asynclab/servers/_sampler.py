@@ -234,7 +234,13 @@ def _sample_tree(pid: int, interval_s: float, cpus: set[int] | None, pipe: Pipe)
     # also ends when asynclab's end of the pipe closes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
-    root = psutil.Process(pid)
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        # The server is gone already (a Ctrl-C landed as the sampler started): nothing to
+        # sample; the closed pipe tells the parent, which reports it unless it is stopping.
+        pipe.close()
+        return
     known: dict[int, psutil.Process] = {}
     snapshots: list[_Snapshot] = []
     window: tuple[float, float] | None = None
