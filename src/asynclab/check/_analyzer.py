@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from asynclab.check import _knowledge as K
-from asynclab.check._index import FunctionInfo, ModuleInfo, ProjectIndex, add_import, runs_in_thread
+from asynclab.check._index import (
+    ClassInfo,
+    FunctionInfo,
+    ModuleInfo,
+    ProjectIndex,
+    add_import,
+    runs_in_thread,
+)
 from asynclab.check._inference import (
     GLOBAL_KINDS,
     MAX_DEPTH,
@@ -366,10 +373,18 @@ class _Walker(Scope):
                     f"select_related('{node.attr}') in the query that loaded it, or read "
                     f"`{text(node.value)}.{node.attr}_id`",
                 )
-            elif node.attr in cls.properties:
-                method = cls.methods.get(node.attr)
-                if method is not None:
-                    self.follow_into(node, method, base)
+            else:
+                self._property(node, cls, base)
+        elif base.kind == "project":
+            cls = self._class_of(base)
+            if cls is not None:
+                self._property(node, cls, base)
+
+    def _property(self, node: ast.Attribute, cls: ClassInfo, base: Value) -> None:
+        """A property (or cached_property) of a project class or model runs its body."""
+        method = self.index.method(cls, node.attr)
+        if method is not None and method.cls is not None and node.attr in method.cls.properties:
+            self.follow_into(node, method, base)
 
     def subscript(self, node: ast.Subscript) -> None:
         base = self.infer(node.value)

@@ -154,3 +154,15 @@ async def not_a_model(request):
 async def prebuilt_context(request):
     context = {"hotels": Hotel.objects.all(), "title": "All"}
     return render(request, "hotels.html", context)  # expect: AL102
+
+
+class CurrentHotelMixin:
+    @property
+    def current_hotel(self):
+        return Hotel.objects.get(pk=self.kwargs["pk"])
+
+
+class HotelSettings(CurrentHotelMixin, DetailView):
+    async def get(self, request, *args, **kwargs):
+        hotel = self.current_hotel  # expect: AL101
+        return JsonResponse({"hotel": hotel.pk})
