@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -108,6 +109,7 @@ def test_symlink_loops_and_dangling_links_are_reported_not_raised(tmp_path: Path
     (tmp_path / "a.py").symlink_to(tmp_path / "b.py")
     (tmp_path / "b.py").symlink_to(tmp_path / "a.py")
     (tmp_path / "gone.py").symlink_to(tmp_path / "missing.py")
+    os.mkfifo(tmp_path / "fifo.py")  # never opened: reading it would wait forever
     (tmp_path / "ok.py").write_text("import time\nasync def v(r):\n    time.sleep(1)\n")
     report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
     assert sorted((f.location.path, f.rule) for f in report.findings) == [

@@ -127,6 +127,8 @@ def _python_files(paths: Sequence[Path], config: CheckConfig, root: Path) -> Ite
                 if not name.endswith(".py"):
                     continue
                 file = Path(directory, name)
+                if not (file.is_file() or file.is_symlink()):
+                    continue  # a FIFO or a socket named *.py: reading it would wait forever
                 if _excluded(file, config, root):
                     continue
                 resolved = os.path.realpath(file)
