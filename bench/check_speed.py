@@ -9,7 +9,10 @@
   get a finding; every other line must get none): ``tests/check/corpus`` and any directory
   given with ``--corpus`` (each subdirectory is checked as one project). Per rule and in all.
 
-    python3 bench/check_speed.py [--repeat 5] [--corpus /path/to/held-out]
+- **Crash sweep** (``--sweep DIR``, e.g. site-packages): each directory under DIR checked as
+  a project; files, lines, and any checker failure.
+
+    python3 bench/check_speed.py [--repeat 5] [--corpus /path/to/held-out] [--sweep DIR]
 """
 
 from __future__ import annotations
@@ -97,13 +100,38 @@ def accuracy(corpora: list[Path]) -> None:
         print(f"{rule:6} {tp:4} {fp:4} {fn:4} {precision:9.2f} {recall:7.2f}")
 
 
+def sweep(root: Path) -> None:
+    files = lines = failures = 0
+    started = time.perf_counter()
+    for project in sorted(path for path in root.iterdir() if path.is_dir()):
+        if project.name.endswith((".dist-info", ".egg-info")) or project.name == "__pycache__":
+            continue
+        try:
+            report = check_paths([project], CheckConfig(), root=project)
+        except Exception as exc:  # UsageError for a directory without Python files
+            if "no Python files" not in str(exc):
+                failures += 1
+                print(f"CRASH in {project.name}: {type(exc).__name__}: {exc}")
+            continue
+        files, lines = files + report.files, lines + report.lines
+        failures += len(report.internal_errors)
+        for error in report.internal_errors:
+            print(f"checker failure in {project.name}: {error}")
+    seconds = time.perf_counter() - started
+    print(f"sweep of {root}: {files:,} files, {lines:,} lines in {seconds:.1f} s; "
+          f"checker failures: {failures}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--corpus", type=Path, action="append", default=[])
+    parser.add_argument("--sweep", type=Path, action="append", default=[])
     args = parser.parse_args()
     speed(Path(django.__file__).parent, args.repeat)
     accuracy([CORPUS, *args.corpus])
+    for root in args.sweep:
+        sweep(root)
 
 
 if __name__ == "__main__":
