@@ -52,7 +52,7 @@ class Analyzer:
         self._summaries: dict[tuple[int, Value | None, int], Summary] = {}
         self._in_progress: set[tuple[int, Value | None]] = set()
         self._cut_by_recursion = False  # a summary met one still being made: it is partial
-        self._globals: dict[tuple[int, str], Value | None] = {}
+        self._module_values: dict[int, Value | None] = {}  # by the expression's id
 
     def check_function(self, function: FunctionInfo) -> list[Issue]:
         """An async function's issues; for a sync one, only its @sync_to_async decorator's."""
@@ -104,21 +104,22 @@ class Analyzer:
             self._summaries[key] = summary
         return summary
 
-    def global_value(self, module: ModuleInfo, name: str) -> Value | None:
-        """What a module-level name holds: a client made at import time ("session =
-        requests.Session()"), a project object ("repo = Repository()"), ``get_user_model()``."""
-        key = (id(module), name)
-        if key in self._globals:
-            return self._globals[key]
-        self._globals[key] = None  # a name defined through itself stays unknown
-        assigned = module.assignments.get(name)
+    def module_value(self, module: ModuleInfo, expression: ast.expr) -> Value | None:
+        """What an expression evaluated with a module's names holds, when it is worth
+        remembering: a client made at import time ("session = requests.Session()"), a project
+        object ("repo = Repository()", or "self.repo = Repository()" in ``__init__``),
+        ``get_user_model()``."""
+        key = id(expression)
+        if key in self._module_values:
+            return self._module_values[key]
+        self._module_values[key] = None  # a name defined through itself stays unknown
         value = None
-        if isinstance(assigned, ast.Call | ast.Attribute | ast.Name):
+        if isinstance(expression, ast.Call | ast.Attribute | ast.Name):
             scope = Scope(self, module_scope(module), depth=MAX_DEPTH, env={})
-            value = scope.infer(assigned)
+            value = scope.infer(expression)
             if value is not None and value.kind not in GLOBAL_KINDS:
                 value = None
-        self._globals[key] = value
+        self._module_values[key] = value
         return value
 
 
@@ -334,8 +335,7 @@ class _Walker(Scope):
         self.evaluated(test, "tested for truth")
 
     def evaluated(self, node: ast.expr, how: str) -> None:
-        value = self.infer(node)
-        if value is not None and value.kind == "queryset" and value.detail != "prefetched":
+        if _runs_a_query(self.infer(node)):
             self.report(
                 "AL102",
                 node,
@@ -397,11 +397,7 @@ class _Walker(Scope):
                 f"`{text(node)}` (loads the session synchronously)",
                 "await request.session.aget(key) / aset(key, value)",
             )
-        elif (
-            base.kind == "queryset"
-            and base.detail != "prefetched"
-            and not isinstance(node.slice, ast.Slice)
-        ):
+        elif _runs_a_query(base) and not isinstance(node.slice, ast.Slice):
             self.report(
                 "AL102",
                 node,
@@ -466,7 +462,9 @@ class _Walker(Scope):
         again (its use is this call)."""
         method = func.attr
         if method == "refresh_from_db" or (
-            receiver is not None and receiver.kind == "instance" and method in ("save", "delete")
+            receiver is not None
+            and receiver.kind == "instance"
+            and method in K.SYNC_INSTANCE_METHODS
         ):
             self.report(
                 "AL103",
@@ -571,13 +569,7 @@ class _Walker(Scope):
         elif isinstance(context, ast.Name):  # a dict built before: reported at the call
             built = self._dict_assigned(context.id, node.lineno)
             for value in built.values if built is not None else []:
-                found = self.infer(value) if value is not None else None
-                if (
-                    value is not None
-                    and found is not None
-                    and found.kind == "queryset"
-                    and found.detail != "prefetched"
-                ):
+                if value is not None and _runs_a_query(self.infer(value)):
                     self.report(
                         "AL102",
                         node,
@@ -656,8 +648,7 @@ class _Walker(Scope):
             qualified = self.qualify(decorator.func)
             if qualified not in K.SYNC_TO_ASYNC:
                 continue
-            issues = self.analyzer.summarize(function, None, self.depth + 1, dict(self.env)).issues
-            orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
+            orm = self._first_orm_issue(function, None, dict(self.env))
             if orm is not None:
                 self.report(
                     "AL106",
@@ -681,24 +672,35 @@ class _Walker(Scope):
                 "<lambda>",
                 None,
             )
-            issues = self.analyzer.summarize(local, None, self.depth + 1, dict(self.env)).issues
-            orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
+            orm = self._first_orm_issue(local, None, dict(self.env))
             return orm.what if orm is not None else None
         if isinstance(node, ast.Attribute):
             receiver = self.infer(node.value)
             if receiver is not None and receiver.kind in ("manager", "queryset", "related"):
                 return f"the ORM method `{text(node)}`"
-            if receiver is not None and receiver.kind == "instance" and node.attr in (
-                "save", "delete", "refresh_from_db",
-            ):  # fmt: skip
+            if (
+                receiver is not None
+                and receiver.kind == "instance"
+                and node.attr in K.SYNC_INSTANCE_METHODS
+            ):
                 return f"the ORM method `{text(node)}`"
         target, self_value = self.resolve_callable(node)
         if target is not None and not target.is_async:
-            issues = self.analyzer.summarize(target, self_value, self.depth + 1).issues
-            orm = next((issue for issue in issues if issue.rule in _ORM_RULES), None)
+            orm = self._first_orm_issue(target, self_value, None)
             if orm is not None:
                 return f"`{target.name}()`, which runs {orm.what}"
         return None
+
+    def _first_orm_issue(
+        self,
+        function: FunctionInfo,
+        self_value: Value | None,
+        closure: dict[str, Value | None] | None,
+    ) -> Issue | None:
+        """The first ORM issue a sync function has (what makes running it in a pool thread,
+        thread_sensitive=False, unsafe)."""
+        issues = self.analyzer.summarize(function, self_value, self.depth + 1, closure).issues
+        return next((issue for issue in issues if issue.rule in _ORM_RULES), None)
 
     # --- following calls into the project ---------------------------------------------
 
@@ -710,8 +712,9 @@ class _Walker(Scope):
     def follow_into(self, node: ast.AST, target: FunctionInfo, self_value: Value | None) -> None:
         if self.depth >= MAX_DEPTH or target.is_async or runs_in_thread(target):
             return
-        closure = dict(self.env) if target.name in self.local_defs else None
-        issues = self.analyzer.summarize(target, self_value, self.depth + 1, closure).issues
+        issues = self.analyzer.summarize(
+            target, self_value, self.depth + 1, self.closure_for(target)
+        ).issues
         by_rule: dict[str, list[Issue]] = {}
         for issue in issues:
             by_rule.setdefault(issue.rule, []).append(issue)
@@ -736,7 +739,10 @@ class _Walker(Scope):
                 )
             )
 
-    # --- what expressions hold ----------------------------------------------------------
+
+def _runs_a_query(value: Value | None) -> bool:
+    """A QuerySet whose evaluation runs a query (a prefetched relation's does not)."""
+    return value is not None and value.kind == "queryset" and value.detail != "prefetched"
 
 
 def _named_call(shown: str, qualified: str) -> str:

@@ -4,6 +4,7 @@ command line's options over it."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -29,9 +30,14 @@ class CheckConfig:
     source: Path | None = None  # the pyproject.toml read, if any
 
     def selects(self, rule: str) -> bool:
-        if self.select and not any(rule.startswith(prefix) for prefix in self.select):
+        if self.select and not matches(rule, self.select):
             return False
-        return not any(rule.startswith(prefix) for prefix in self.ignore)
+        return not matches(rule, self.ignore)
+
+    def base(self, root: Path) -> Path:
+        """Where exclude and per-file-ignores patterns start: the pyproject.toml that wrote
+        them, else the root."""
+        return self.source.parent if self.source is not None else root
 
     def merged(
         self,
@@ -52,6 +58,11 @@ class CheckConfig:
         if exclude:
             config = replace(config, exclude=(*config.exclude, *exclude))
         return config
+
+
+def matches(rule: str, prefixes: Iterable[str]) -> bool:
+    """Whether a rule id is one of the ids or prefixes ("AL2" matches AL201)."""
+    return any(rule.startswith(prefix) for prefix in prefixes)
 
 
 def find_pyproject(start: Path) -> Path | None:

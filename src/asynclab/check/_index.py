@@ -94,12 +94,14 @@ class ModuleInfo:
     def qualify_expression(self, expr: ast.expr) -> str | None:
         """``a.b.c`` fully qualified through this module's names, if it starts with one."""
         parts = dotted(expr)
-        if parts is None:
-            return None
-        head = self.qualify(parts[0])
-        if head is None:
-            return None
-        return ".".join([head, *parts[1:]])
+        return self.qualify_written(".".join(parts)) if parts is not None else None
+
+    def qualify_written(self, written: str) -> str | None:
+        """A dotted name as written here ("models.Manager"), fully qualified, if its first
+        part is one of this module's names."""
+        first, dot, rest = written.partition(".")
+        head = self.qualify(first)
+        return f"{head}{dot}{rest}" if head is not None else None
 
     def qualify_call(self, call: ast.Call) -> str | None:
         return self.qualify_expression(call.func)
@@ -383,7 +385,7 @@ class ProjectIndex:
             assigned = module.assignments.get(name) if module is not None else None
             if module is not None and isinstance(assigned, ast.Call):
                 for written in _base_names(assigned):
-                    named = module.qualify_expression(ast.parse(written, mode="eval").body)
+                    named = module.qualify_written(written)
                     inner = self.lookup(named) if named else None
                     if isinstance(inner, ClassInfo):
                         yield inner
@@ -458,10 +460,9 @@ class ProjectIndex:
             if isinstance(written, ast.Attribute) and written.attr == "as_manager":
                 written = written.value  # ArticleQuerySet.as_manager()
             for name in _base_names(written):
-                parts = name.split(".")
-                head = cls.module.qualify(parts[0])
-                if head is not None:
-                    cls.manager_classes.append(".".join([head, *parts[1:]]))
+                qualified = cls.module.qualify_written(name)
+                if qualified is not None:
+                    cls.manager_classes.append(qualified)
 
 
 def _has_model_manager_base(cls: ClassInfo) -> bool:

@@ -18,6 +18,7 @@ from asynclab.check._index import (
     FunctionInfo,
     ModuleInfo,
     ProjectIndex,
+    decorator_name,
     dotted,
     runs_in_thread,
 )
@@ -157,7 +158,7 @@ class Scope:
         home, _, name = qualified.rpartition(".")
         module = self.index.by_name.get(home)
         if module is not None and name in module.assignments:
-            return self.analyzer.global_value(module, name)
+            return self.analyzer.module_value(module, module.assignments[name])
         return None
 
     def _project_non_model(self, node: ast.expr) -> bool:
@@ -196,9 +197,7 @@ class Scope:
             cls = self._class_of(base)
             assigned = cls.instance_attributes.get(attr) if cls is not None else None
             if cls is not None and assigned is not None:
-                scope = Scope(self.analyzer, module_scope(cls.module), MAX_DEPTH, env={})
-                value = scope.infer(assigned)
-                return value if value is not None and value.kind in GLOBAL_KINDS else None
+                return self.analyzer.module_value(cls.module, assigned)
             return None
         if base.kind == "instance" and base.model is not None:
             cls = self.index.model(base.model, self.module)
@@ -295,8 +294,12 @@ class Scope:
         target, self_value = self.resolve_callable(func)
         if target is None or target.is_async or runs_in_thread(target):
             return None
-        closure = dict(self.env) if target.name in self.local_defs else None
+        closure = self.closure_for(target)
         return self.analyzer.summarize(target, self_value, self.depth + 1, closure).returns
+
+    def closure_for(self, target: FunctionInfo) -> dict[str, Value | None] | None:
+        """The names a local def sees from this function (None for any other function)."""
+        return dict(self.env) if self.local_defs.get(target.name) is target else None
 
     def element(self, value: Value | None) -> Value | None:
         """What iterating a value gives."""
@@ -314,9 +317,8 @@ def parameters(
     env: dict[str, Value | None] = {}
     arguments = function.node.args
     positional = [*arguments.posonlyargs, *arguments.args]
-    is_static = any(
-        isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.node.decorator_list
-    )
+    decorators = {decorator_name(d) for d in function.node.decorator_list}
+    is_static = "staticmethod" in decorators
     for position, argument in enumerate([*positional, *arguments.kwonlyargs]):
         value: Value | None = None
         if position == 0 and function.cls is not None and not is_static:
@@ -324,10 +326,7 @@ def parameters(
             if self_value is not None:
                 value = self_value
             elif cls.is_model:
-                is_class = any(
-                    isinstance(d, ast.Name) and d.id == "classmethod"
-                    for d in function.node.decorator_list
-                )
+                is_class = "classmethod" in decorators
                 value = Value("model" if is_class else "instance", model=cls.qualname)
             else:
                 value = Value("project", cls=cls.qualname)

@@ -51,7 +51,6 @@ _WSGI_COMMAND = re.compile(
 class Serving:
     asgi: list[str] = field(default_factory=list)  # evidence, "Procfile:1: uvicorn ..."
     wsgi: list[str] = field(default_factory=list)
-    from_deployment: bool = False
 
     @property
     def known(self) -> bool:
@@ -174,8 +173,7 @@ def _serving(index: ProjectIndex, roots: Iterable[Path]) -> Serving:
                 serving.asgi.append(where)
             elif _WSGI_COMMAND.search(line):
                 serving.wsgi.append(where)
-    if serving.known:
-        serving.from_deployment = True
+    if serving.known:  # what deploys the project decides; its entry points are a fallback
         return serving
     for module in index.modules:
         imported = set(module.imports.values())

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from asynclab.check._analyzer import Analyzer
-from asynclab.check._config import DEFAULT_EXCLUDE, CheckConfig
+from asynclab.check._config import DEFAULT_EXCLUDE, CheckConfig, matches
 from asynclab.check._findings import CheckReport, Finding, Location, RelatedLocation
 from asynclab.check._index import ModuleInfo, ProjectIndex, index_module
 from asynclab.check._project import project_issues
@@ -81,13 +81,13 @@ def _check_paths(paths: Sequence[Path], config: CheckConfig, root: Path | None) 
                 where = f"{_shown(module.path, root)}:{function.node.lineno} {function.qualname}"
                 report.internal_errors.append(f"{where}: {type(exc).__name__}: {exc}")
     try:
-        issues.extend(project_issues(analyzer.index, [Path(p) for p in paths]))
+        issues.extend(project_issues(analyzer.index, paths))
     except Exception as exc:
         report.internal_errors.append(f"the project rules: {type(exc).__name__}: {exc}")
     findings.extend(_finding(issue, root) for issue in issues)
     sources = {_shown(module.path, root): module.source for module in modules}
     suppressions: dict[str, dict[int, set[str] | None]] = {}
-    base = config.source.parent if config.source is not None else root
+    base = config.base(root)
     for finding in findings:
         if not config.selects(finding.rule) or _ignored_for_file(finding, config, root, base):
             continue
@@ -140,8 +140,7 @@ def _python_files(paths: Sequence[Path], config: CheckConfig, root: Path) -> Ite
 def _excluded(path: Path, config: CheckConfig, root: Path) -> bool:
     if not config.exclude:
         return False
-    # Patterns are relative to the pyproject.toml that wrote them (else to the root).
-    shown = _shown(path, config.source.parent if config.source is not None else root)
+    shown = _shown(path, config.base(root))
     return any(
         fnmatch.fnmatch(shown, pattern) or fnmatch.fnmatch(path.name, pattern)
         for pattern in config.exclude
@@ -241,9 +240,7 @@ def _ignored_for_file(finding: Finding, config: CheckConfig, root: Path, base: P
         return False
     path = _shown(root / finding.location.path, base)
     for pattern, rules in config.per_file_ignores.items():
-        if fnmatch.fnmatch(path, pattern) and any(
-            finding.rule.startswith(prefix) for prefix in rules
-        ):
+        if fnmatch.fnmatch(path, pattern) and matches(finding.rule, rules):
             return True
     return False
 
@@ -271,7 +268,7 @@ def _suppressed(
         for line in {first, last}:
             if line in marks:
                 rules = marks[line]
-                if rules is None or any(finding.rule.startswith(rule) for rule in rules):
+                if rules is None or matches(finding.rule, rules):
                     return True
     return False
 
