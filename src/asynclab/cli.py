@@ -22,17 +22,12 @@ from rich.console import Console
 
 from asynclab import __version__
 from asynclab.check import (
-    FORMATS as CHECK_FORMATS,
-)
-from asynclab.check import (
+    RENDERERS,
     RULES,
     check_paths,
     explain,
     find_pyproject,
     load_config,
-    render_human,
-    render_json,
-    render_sarif,
     severity_rank,
     summary_line,
 )
@@ -325,12 +320,20 @@ def _parse_bytes(text: str) -> int:
     return int(float(match.group(1)) * scale)
 
 
+def _split_assignment(text: str, error: str, value_required: bool = False) -> tuple[str, str]:
+    """``name=value`` split at its first "="; ``error`` when there is no name (or no value)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name or (value_required and not value):
+        raise UsageError(error)
+    return name, value
+
+
 def _parse_params(given: list[str] | None) -> tuple[tuple[str, str], ...]:
     params = []
     for text in given or []:
-        name, sep, value = text.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--param {text!r} is not name=value, e.g. --param n=20")
+        name, value = _split_assignment(
+            text, f"--param {text!r} is not name=value, e.g. --param n=20"
+        )
         params.append((name.strip(), value.strip()))
     return tuple(params)
 
@@ -745,10 +748,8 @@ def _probe_requests(
 
 
 def _twin(item: str) -> tuple[str, str]:
-    sync_path, sep, async_path = item.partition("=")
-    if not sep or not sync_path or not async_path:
-        raise UsageError(f"--pair takes SYNC_PATH=ASYNC_PATH, got {item!r}")
-    return sync_path, async_path
+    error = f"--pair takes SYNC_PATH=ASYNC_PATH, got {item!r}"
+    return _split_assignment(item, error, value_required=True)
 
 
 @app.command()
@@ -815,12 +816,7 @@ def probe(
     from asynclab.probe._command import ProbeSpec, run_probe
     from asynclab.report import render_html
 
-    pairs = []
-    for item in env or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--env takes KEY=VALUE, got {item!r}")
-        pairs.append((key, value))
+    pairs = [_split_assignment(item, f"--env takes KEY=VALUE, got {item!r}") for item in env or []]
     if db is not None:
         pairs.append(("DATABASE_URL", db))
     spec = ProbeSpec(
@@ -901,10 +897,8 @@ def check(
             raise UsageError(f"unknown rule {explain_rule!r}; known: {', '.join(RULES)} (or ALL)")
         typer.echo("\n".join(explain(rule) for rule in chosen if rule is not None), nl=False)
         return
-    if output_format not in CHECK_FORMATS:
-        raise UsageError(
-            f"--format must be one of {', '.join(CHECK_FORMATS)}, not {output_format!r}"
-        )
+    if output_format not in RENDERERS:
+        raise UsageError(f"--format must be one of {', '.join(RENDERERS)}, not {output_format!r}")
     targets = paths or [Path(".")]
     if config is not None and not config.is_file():
         raise UsageError(f"--config {config} is not a file; pass a pyproject.toml")
@@ -914,8 +908,7 @@ def check(
     if output is not None:
         _check_writable("--output", output)
     report = check_paths(targets, settings)
-    renderer = {"human": render_human, "json": render_json, "sarif": render_sarif}
-    rendered = renderer[output_format](report)
+    rendered = RENDERERS[output_format](report)
     if output is not None:
         atomic_write_text(output, rendered)
         typer.echo(summary_line(report), err=True)

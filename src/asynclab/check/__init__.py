@@ -6,14 +6,22 @@ the configuration (``CheckConfig``, ``load_config``), and the renderers (text, J
 
 from asynclab.check._config import CheckConfig, find_pyproject, load_config
 from asynclab.check._findings import CheckReport, Finding, Location, RelatedLocation
-from asynclab.check._output import explain, render_human, render_json, render_sarif, summary_line
+from asynclab.check._output import (
+    RENDERERS,
+    explain,
+    render_human,
+    render_json,
+    render_sarif,
+    summary_line,
+)
 from asynclab.check._rules import RULES, SEVERITIES, Rule, Severity, severity_rank
 from asynclab.check._run import check_paths
 
-FORMATS = ("human", "json", "sarif")
+FORMATS = tuple(RENDERERS)
 
 __all__ = [
     "FORMATS",
+    "RENDERERS",
     "RULES",
     "SEVERITIES",
     "CheckConfig",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from asynclab import __version__
@@ -192,3 +194,9 @@ def _sarif_result(finding: Finding, rule_index: int) -> dict[str, Any]:
             for number, related in enumerate(finding.related, 1)
         ]
     return result
+
+
+# --format's choices, each with its renderer.
+RENDERERS: Mapping[str, Callable[[CheckReport], str]] = MappingProxyType(
+    {"human": render_human, "json": render_json, "sarif": render_sarif}
+)
