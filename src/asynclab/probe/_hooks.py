@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import collections.abc
+import contextlib
 import contextvars
 import functools
 import importlib
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from asgiref.sync import AsyncToSync, SyncToAsync
@@ -336,19 +337,27 @@ def _host(url: Any) -> str:
     return str(host) if host else urllib.parse.urlsplit(str(url)).hostname or "?"
 
 
+@contextlib.contextmanager
+def _http_call(profile: RequestProfile, describe: Callable[[], str]) -> Iterator[None]:
+    """Times one outbound HTTP call of a profiled request. A client calling another patched
+    one inside (requests over urllib3) is counted once: _IN_HTTP is set meanwhile."""
+    token = _IN_HTTP.set(True)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        _IN_HTTP.reset(token)
+        profile.add_io(IoCall("http", started, time.perf_counter(), describe()))
+
+
 def _timed_http_sync(send: Callable[..., Any], describe: Callable[..., str]) -> Callable[..., Any]:
     @functools.wraps(send)
     def timed(*args: Any, **kwargs: Any) -> Any:
         profile = CURRENT.get()
         if profile is None or _IN_HTTP.get():
             return send(*args, **kwargs)
-        token = _IN_HTTP.set(True)
-        started = time.perf_counter()
-        try:
+        with _http_call(profile, lambda: describe(*args, **kwargs)):
             return send(*args, **kwargs)
-        finally:
-            _IN_HTTP.reset(token)
-            profile.add_io(IoCall("http", started, time.perf_counter(), describe(*args, **kwargs)))
 
     return timed
 
@@ -359,13 +368,8 @@ def _timed_http_async(send: Callable[..., Any], describe: Callable[..., str]) ->
         profile = CURRENT.get()
         if profile is None or _IN_HTTP.get():
             return await send(*args, **kwargs)
-        token = _IN_HTTP.set(True)
-        started = time.perf_counter()
-        try:
+        with _http_call(profile, lambda: describe(*args, **kwargs)):
             return await send(*args, **kwargs)
-        finally:
-            _IN_HTTP.reset(token)
-            profile.add_io(IoCall("http", started, time.perf_counter(), describe(*args, **kwargs)))
 
     return timed
 
