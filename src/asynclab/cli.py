@@ -581,6 +581,7 @@ def run(
         ResultsStore,
         RunSpec,
         default_directory,
+        extendable,
         planned_runs,
         planned_runs_of,
         run_claims,
@@ -639,6 +640,20 @@ def run(
             soft_wrap=True,
         )
 
+    def on_extend(claim: Claim, look: int, looks: int, why: str) -> None:
+        # Adaptive repeats: the look's runs were not planned; the bar's total grows by them.
+        nonlocal planned
+        more = sum(planned_runs_of(e) for e in extendable(spec, store, claim))
+        planned += more
+        progress.update(bar, total=planned)
+        progress.console.print(
+            f"[look {look}/{looks}] {claim.id} is inconclusive ({why.splitlines()[0][:160]}): "
+            f"{more} more runs",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
     def on_run(bench_run: BenchRun, index: int, total: int) -> None:
         progress.advance(bar)
         progress.console.print(
@@ -649,7 +664,10 @@ def run(
         )
 
     with progress:
-        store = run_claims(spec, store, on_experiment=on_experiment, on_skip=on_skip, on_run=on_run)
+        store = run_claims(
+            spec, store, on_experiment=on_experiment, on_skip=on_skip, on_run=on_run,
+            on_extend=on_extend,
+        )  # fmt: skip
     results = store.to_dict()
     atomic_write_text(store.directory / "summary.md", summary_markdown(results) + "\n")
     if json_out:

@@ -4,6 +4,12 @@ Running and judging are separate (as in pyperf): experiments write their bench J
 results store as each finishes; verdicts are computed from the store alone. So Ctrl-C or a
 crash loses at most the experiment under way, ``--resume`` runs only what is missing, and a
 verdict can always be recomputed from ``results.json``.
+
+Adaptive repeats: a claim still inconclusive once its experiments are measured is looked at
+again after ``repeat`` more runs of each of its repeatable experiments, up to the profile's
+``looks`` (fixed stages). Every look judges with the same Bonferroni-corrected confidence,
+``1 - 0.05 / looks``, so stopping at the first decisive look keeps the chance of a wrong
+decisive verdict under 5% (see lab/_stats.py).
 """
 
 from __future__ import annotations
@@ -48,6 +54,9 @@ class RunSpec:
     def to_dict(self) -> dict[str, Any]:
         return {
             "profile": self.context.profile.name,
+            "repeat": self.context.profile.repeat,
+            "looks": self.context.profile.looks,
+            "confidence": self.context.confidence,
             "claims": [claim.id for claim in self.selected],
             "database": self.context.database.describe(),
             "database_engine": self.context.database.engine,
@@ -132,6 +141,7 @@ class ResultsStore:
                 ).to_dict()
             )  # fmt: skip
             entry["meaning"] = claim.meaning
+            entry["thresholds"] = [threshold.to_dict() for threshold in claim.thresholds]
             prefix = f"{claim_id}/"
             entry["experiments"] = {
                 k: v for k, v in self.experiments.items() if k.startswith(prefix)
@@ -158,6 +168,8 @@ class ResultsStore:
         return [k for k, bench in self.experiments.items() if bench.get("failed")]
 
 
+ExtendCallback = Callable[[Claim, int, int, str], None]
+"""(claim, the look about to be measured, the profile's looks, why: the last look's reason)."""
 ExperimentCallback = Callable[[Claim, Experiment, int, int, float], None]
 """(claim, experiment, its number, how many, seconds left by the estimate)."""
 SkipCallback = Callable[[Claim, Experiment, int, int, str], None]
@@ -230,9 +242,11 @@ def run_claims(
     on_experiment: ExperimentCallback | None = None,
     on_skip: SkipCallback | None = None,
     on_run: RunProgress | None = None,
+    on_extend: ExtendCallback | None = None,
 ) -> ResultsStore:
-    """Run every experiment the store lacks, saving each; then judge. Ctrl-C stops, keeps
-    what was measured, and still judges (the claims left get "not run")."""
+    """Run every experiment the store lacks, saving each; measure the claims still
+    inconclusive again, look by look (adaptive repeats); then judge. Ctrl-C stops, keeps what
+    was measured, and still judges (the claims left get "not run")."""
     todo = [
         (claim, experiment)
         for claim in spec.selected
@@ -265,11 +279,91 @@ def run_claims(
                 raise KeyboardInterrupt
             store.experiments[experiment.id] = result.to_dict()
             store.save()
+        for claim in spec.selected:
+            _repeat_while_inconclusive(spec, store, claim, on_run, on_extend)
     except KeyboardInterrupt:
         store.interrupted = True
     store.verdicts = judge_claims(spec, store.experiments)
     store.save()
     return store
+
+
+def looks_taken(stored: dict[str, Any]) -> int:
+    """How many stages of runs a stored experiment holds (1 before any adaptive repeat)."""
+    return int(stored.get("looks", 1))
+
+
+def extendable(spec: RunSpec, store: ResultsStore, claim: Claim) -> list[Experiment]:
+    """The claim's experiments that more runs would narrow: repeatable, measured (and not
+    failed), and not skipped by their rule."""
+    return [
+        experiment
+        for experiment in claim.experiments(spec.context)
+        if experiment.repeatable
+        and experiment.id in store.experiments
+        and not store.experiments[experiment.id].get("failed")
+        and experiment.skip_reason(store.experiments) is None
+    ]
+
+
+def next_look(spec: RunSpec, store: ResultsStore, claim: Claim) -> tuple[int, str] | None:
+    """The look to measure next for ``claim`` and why (its last look was inconclusive), or
+    None: it is decisive, failed, out of budget, or has nothing repeatable.
+
+    A rule over the stored results alone, so a resumed run takes up where it stopped."""
+    experiments = extendable(spec, store, claim)
+    if not experiments:
+        return None
+    look = min(looks_taken(store.experiments[e.id]) for e in experiments) + 1
+    if look > spec.context.profile.looks:
+        return None
+    try:
+        verdict = claim.judge(spec.context, store.experiments)
+    except Exception:
+        return None  # judge_claims reports it as failed
+    if verdict.verdict != "inconclusive":
+        return None
+    return look, verdict.reason or verdict.summary
+
+
+def _repeat_while_inconclusive(
+    spec: RunSpec,
+    store: ResultsStore,
+    claim: Claim,
+    on_run: RunProgress | None,
+    on_extend: ExtendCallback | None,
+) -> None:
+    """Adaptive repeats: while the claim is inconclusive and its budget allows, ``repeat``
+    more runs of each repeatable experiment, appended to its stored runs and saved."""
+    while (planned := next_look(spec, store, claim)) is not None:
+        look, why = planned
+        if on_extend is not None:
+            on_extend(claim, look, spec.context.profile.looks, why)
+        for experiment in extendable(spec, store, claim):
+            stored = store.experiments[experiment.id]
+            if looks_taken(stored) >= look:
+                continue  # measured before an interruption
+            result = run_bench(experiment.bench, on_run=on_run)
+            if result.interrupted:
+                raise KeyboardInterrupt
+            store.experiments[experiment.id] = merge_look(stored, result.to_dict(), look)
+            store.save()
+
+
+def merge_look(stored: dict[str, Any], measured: dict[str, Any], look: int) -> dict[str, Any]:
+    """A stored experiment with one more look's runs appended, renumbered after its own
+    (repeat r of the new look becomes repeat (look - 1) * repeat + r, so that runs stay
+    paired by repeat). ``rows`` keep the first look's summary; each later look's rows are in
+    ``look_rows``."""
+    per_look = int(stored["bench"]["repeat"])
+    offset = (look - 1) * per_look
+    runs = [dict(run, repeat=run["repeat"] + offset) for run in measured["runs"]]
+    return stored | {
+        "looks": look,
+        "failed": bool(stored.get("failed")) or bool(measured.get("failed")),
+        "runs": [*stored["runs"], *runs],
+        "look_rows": [*stored.get("look_rows", []), measured.get("rows", [])],
+    }
 
 
 def planned_runs(spec: RunSpec, store: ResultsStore) -> int:

@@ -48,6 +48,7 @@ def _numbers(figures: Any, prefix: str = "") -> dict[str, _Number]:
                 -math.inf if low is None else float(low),
                 math.inf if high is None else float(high),
                 int(figures.get("n") or 1),
+                float(figures.get("confidence") or 0.95),  # runs before it was stored: 95%
             )
             return {prefix: _Number(float(median), estimate)}
         for key, value in figures.items():

@@ -146,6 +146,7 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
                 **claim,
                 "plots": plots,
                 "meaning": _meaning(claim),
+                "thresholds": claim.get("thresholds", []),
                 "skipped": claim.get("skipped", {}),
             }
         )
@@ -159,6 +160,7 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
         claims=claims,
         comparison=compare_runs(earlier, results) if earlier is not None else None,
         repeats=_profile_repeat(results),
+        sequential=_sequential(results),
         window=_window(results),
         pinning=_pinning(results),
         generator=_busiest_generator(results),
@@ -173,6 +175,33 @@ def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = Non
 def _template_json() -> str:
     template = plotly.io.templates[TEMPLATE].to_plotly_json()
     return json.dumps(template, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def _sequential(results: dict[str, Any]) -> dict[str, str]:
+    """The adaptive-repeat plan the run used (a run stored before it had one look)."""
+    run = results.get("run") or {}
+    looks = int(run.get("looks") or 1)
+    confidence = float(run.get("confidence") or 0.95)
+    repeat = run.get("repeat", "?")
+    taken = max(
+        (
+            int(bench.get("looks", 1))
+            for claim in results["claims"]
+            for bench in claim.get("experiments", {}).values()
+        ),
+        default=1,
+    )
+    plan = (
+        "off in this profile: one look"
+        if looks == 1
+        else f"up to {looks} looks; the most any experiment here took: {taken}"
+    )
+    return {
+        "confidence": f"{100 * confidence:.3g}%",
+        "looks": str(looks),
+        "repeat": str(repeat),
+        "plan": plan,
+    }
 
 
 def _profile_repeat(results: dict[str, Any]) -> str:

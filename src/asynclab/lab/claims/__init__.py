@@ -21,6 +21,7 @@ from asynclab.lab.claims._base import (
     Experiment,
     Profile,
     RunContext,
+    Threshold,
     Verdict,
 )
 
@@ -49,5 +50,6 @@ __all__ = [
     "Experiment",
     "Profile",
     "RunContext",
+    "Threshold",
     "Verdict",
 ]

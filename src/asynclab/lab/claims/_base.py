@@ -13,30 +13,49 @@ from typing import Any, Literal
 
 from asynclab.lab._bench import BenchSpec
 from asynclab.lab._pinning import CpuPlan
-from asynclab.lab._stats import Estimate, bootstrap_median, paired_ratios
+from asynclab.lab._stats import Estimate, median_estimate, paired_ratios
 from asynclab.workloads import DatabaseConfig
 
 Verdict = Literal["supported", "refuted", "depends", "inconclusive", "not run", "failed"]
 
 
+_ALPHA = 0.05  # the chance of a wrong decisive verdict a claim is allowed, over all its looks
+
+
 @dataclass(frozen=True)
 class Profile:
-    """How long and how often each experiment runs."""
+    """How long and how often each experiment runs.
+
+    ``looks``: how many times a claim still inconclusive may be judged, each look after
+    ``repeat`` more runs of its repeatable experiments (adaptive repeats, lab/_run.py); so
+    a claim's budget is ``repeat * looks`` runs of each pair.
+    """
 
     name: str
     duration_s: float
     warmup_s: float
     repeat: int
+    looks: int = 1
 
     @property
     def is_smoke(self) -> bool:
         return self.name == "smoke"
 
+    @property
+    def confidence(self) -> float:
+        """Every look's interval: Bonferroni over the planned looks (0.95 for one look)."""
+        return 1 - _ALPHA / self.looks
+
+    @property
+    def budget(self) -> int:
+        """The most runs of each pair an adaptive claim may take."""
+        return self.repeat * self.looks
+
 
 PROFILES = {
     "smoke": Profile("smoke", duration_s=0.3, warmup_s=0.1, repeat=2),
-    "quick": Profile("quick", duration_s=1.0, warmup_s=0.3, repeat=3),
-    "full": Profile("full", duration_s=6.0, warmup_s=1.0, repeat=5),
+    "quick": Profile("quick", duration_s=1.0, warmup_s=0.3, repeat=3, looks=3),
+    "full": Profile("full", duration_s=6.0, warmup_s=1.0, repeat=5, looks=2),
 }
 
 
@@ -47,6 +66,11 @@ class RunContext:
     profile: Profile
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     cpus: CpuPlan = field(default_factory=CpuPlan)
+
+    @property
+    def confidence(self) -> float:
+        """The confidence of every interval a verdict rests on (see Profile.confidence)."""
+        return self.profile.confidence
 
     def bench(self, scenario: str, **settings: Any) -> BenchSpec:
         """A BenchSpec with the profile's durations and repeats, unless ``settings`` say."""
@@ -72,6 +96,9 @@ class Experiment:
     """Given the experiments measured before it, why this one would tell nothing more (a
     higher load step for a deployment that already broke), or None to run it. A rule over
     stored results, so a resumed run or a re-judging decides the same."""
+    adaptive: bool = True
+    """Whether adaptive repeats may measure it again: False for an experiment the rule does
+    not decide by (context beside the verdict), which more runs would not make decisive."""
 
     def skip_reason(self, results: Results) -> str | None:
         """Why this experiment is moot given ``results``, or None to run (and judge) it.
@@ -85,6 +112,12 @@ class Experiment:
             return self.skip_if(results)
         except Exception:
             return None
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether adaptive repeats measure it again: an experiment the rule decides by, of
+        repeated runs (not a capacity search nor a single load step)."""
+        return self.adaptive and self.bench.repeat >= 2 and self.bench.capacity is None
 
 
 @dataclass
@@ -112,6 +145,19 @@ class ClaimVerdict:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """A number a decision rule compares an interval with, and why it is that number: the
+    report shows both, so a reader can tell a verdict of the rule from one of the machine."""
+
+    name: str
+    value: str  # as the rule states it: "1.2x", "0.5-2 ms"
+    why: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "value": self.value, "why": self.why}
+
+
+@dataclass(frozen=True)
 class Claim:
     id: str
     statement: str
@@ -121,6 +167,7 @@ class Claim:
     the report, beside the run's own numbers."""
     experiments: Callable[[RunContext], list[Experiment]]
     judge: Callable[[RunContext, Results], ClaimVerdict]
+    thresholds: tuple[Threshold, ...] = ()
 
     def verdict(self, verdict: Verdict, summary: str, **kwargs: Any) -> ClaimVerdict:
         return ClaimVerdict(self.id, self.statement, self.sources, verdict, summary, **kwargs)
@@ -177,6 +224,15 @@ def rss_above_idle(run: dict[str, Any]) -> float | None:
     return float(resources["rss_mean_bytes"] - idle)
 
 
+def cpu_ms_per_answer(run: dict[str, Any]) -> float | None:
+    """The server's CPU time (user and system, every process) per answered request, in ms."""
+    resources, figures = run.get("resources"), run.get("figures")
+    if resources is None or figures is None or not figures["answered"]:
+        return None
+    cpu_s = resources["cpu_user_s"] + resources["cpu_system_s"]
+    return float(1000 * cpu_s / figures["answered"])
+
+
 def switches_per_answer(run: dict[str, Any]) -> float | None:
     """The server's context switches (voluntary and not) per answered request."""
     resources, figures = run.get("resources"), run.get("figures")
@@ -191,22 +247,26 @@ def ratio_estimate(
     numerator: tuple[str, str],
     denominator: tuple[str, str],
     name: str,
+    *,
+    confidence: float = 0.95,
 ) -> Estimate:
-    """Median and bootstrap interval of the per-repeat ratio of ``name`` between two pairs of
-    one experiment (interleaved: repeat r of each ran side by side)."""
+    """Median and interval (``median_estimate``) of the per-repeat ratio of ``name`` between
+    two pairs of one experiment (interleaved: repeat r of each ran side by side)."""
     ratios = paired_ratios(
         per_repeat(result, *numerator, name), per_repeat(result, *denominator, name)
     )
     if not ratios:
         raise MissingResult(f"no {name} for {numerator} and {denominator}")
-    return bootstrap_median(ratios)
+    return median_estimate(ratios, confidence=confidence)
 
 
-def value_estimate(result: dict[str, Any], pair: tuple[str, str], name: str) -> Estimate:
+def value_estimate(
+    result: dict[str, Any], pair: tuple[str, str], name: str, *, confidence: float = 0.95
+) -> Estimate:
     values = [v for v in per_repeat(result, *pair, name) if v is not None]
     if not values:
         raise MissingResult(f"no {name} for {pair}")
-    return bootstrap_median(values)
+    return median_estimate(values, confidence=confidence)
 
 
 def failures(results: Results, experiment_ids: list[str]) -> list[str]:
