@@ -178,27 +178,86 @@ def test_capacity_claim_is_a_lower_bound_when_the_search_hit_its_cap() -> None:
     assert judge(32, None, 32) == "inconclusive"  # async was never pushed to its limit
 
 
-def test_thread_count_compares_the_two_largest_pools_and_shows_the_others() -> None:
+def _thread_count_results(
+    cpu_ms: dict[int, list[float]], switches: dict[int, list[float]], p99_ms: dict[int, float]
+) -> dict[str, Any]:
+    """Every experiment of thread-count-cost: per pool, its runs' CPU ms and switches per
+    request (the same at every rate), and its p99 at the carried rates (5 s past the small
+    pool's limit for the small pool)."""
     from asynclab.lab.claims import thread_count
 
-    def pool(rates: list[float], switches: float, p50: float) -> dict[str, Any]:
-        found = _result({thread_count.SERVER: [p50] * len(rates)}, {thread_count.SERVER: rates})
-        for each in found["runs"]:
-            each["figures"]["answered"] = 1000
-            each["resources"] = {"rss_peak_bytes": 9e7, "ctx_switches_voluntary": switches * 1000,
-                                 "ctx_switches_involuntary": 0}  # fmt: skip
-        return found
+    pools, rates = thread_count._pools(QUICK), thread_count._rates(QUICK)
+    found = {}
+    for rate in rates:
+        for threads in pools:
+            overloaded = rate == rates[-1] and threads == pools[0]
+            p50 = (5000.0 if overloaded else p99_ms[threads]) / 1.5
+            runs = _result({thread_count.SERVER: [p50] * len(cpu_ms[threads])})
+            for each, cpu, switch in zip(
+                runs["runs"], cpu_ms[threads], switches[threads], strict=True
+            ):
+                each["figures"]["answered"] = 1000
+                each["resources"] = {"cpu_user_s": cpu, "cpu_system_s": 0.0,
+                                     "ctx_switches_voluntary": switch * 1000,
+                                     "ctx_switches_involuntary": 0,
+                                     "threads_peak": min(threads, 60)}  # fmt: skip
+            found[thread_count._id(threads, rate)] = runs
+    return found
 
-    results = {
-        thread_count._id(8): pool([75], 3.0, 4000),
-        thread_count._id(64): pool([600, 598, 602], 3.0, 800),
-        thread_count._id(512): pool([300, 310, 305], 30.0, 1500),
-    }
-    verdict = thread_count.judge(QUICK, results)
-    assert verdict.verdict == "supported"  # 10x the switches, half the throughput
-    assert "8 threads 75 req/s (p99 6.00 s)" in verdict.summary and "(1 run)" in verdict.summary
-    results[thread_count._id(8)]["runs"][0].update(status="failed", figures=None)
-    context_lost = thread_count.judge(QUICK, results)
-    assert (
-        context_lost.verdict == "supported" and "8 threads did not measure" in context_lost.summary
-    )
+
+def test_thread_count_is_judged_at_equal_load() -> None:
+    from asynclab.lab.claims import thread_count
+
+    assert thread_count._pools(QUICK) == (64, 512)
+    rates = thread_count._rates(QUICK)
+    # Two rates both pools carry (under 64 threads / 200 ms = 320/s) and one past it.
+    assert rates[0] < rates[1] < 320 < rates[2]
+    small, big = thread_count._pools(QUICK)
+
+    def judge(cpu_big: list[float], switches_big: list[float], p99_big: float = 210.0) -> Any:
+        results = _thread_count_results(
+            {small: [1.00, 1.005, 0.995], big: cpu_big},
+            {small: [4.0, 4.1, 3.9], big: switches_big},
+            {small: 210.0, big: p99_big},
+        )
+        return thread_count.judge(QUICK, results)
+
+    costly = judge([1.50, 1.52, 1.49], [12.0, 12.2, 11.9])
+    assert costly.verdict == "supported"  # 3x the switches and 1.5x the CPU per request
+    assert "past 64 threads' limit (320/s), at 480/s: p99 64 threads 5.00 s" in costly.summary
+    free = judge([1.0, 1.005, 0.995], [4.1, 4.0, 4.0])
+    assert free.verdict == "refuted"  # the idle threads cost nothing at equal load
+    # More switches, but neither more CPU nor a longer tail: the claim's second half fails.
+    assert judge([1.0, 1.005, 0.995], [12.0, 12.2, 11.9]).verdict == "refuted"
+    # A slower tail alone is lower performance too.
+    assert judge([1.0, 1.005, 0.995], [12.0, 12.2, 11.9], p99_big=400.0).verdict == "supported"
+    # 10% apart from run to run is too much noise for 3 runs to tell 1.0x from 1.1x.
+    assert judge([0.9, 1.1, 1.0], [12.0, 12.2, 11.9]).verdict == "inconclusive"
+    noisy = judge([0.6, 1.6, 1.1], [4.1, 4.0, 4.0])
+    assert noisy.verdict == "refuted"  # switches decisively equal: the claim fails anyway
+    assert judge([0.6, 1.6, 1.1], [3.0, 12.0, 7.0]).verdict == "inconclusive"
+    assert costly.figures["big_over_small"]["80"]["cpu"]["confidence"] == QUICK.confidence
+
+
+def test_chat_is_judged_by_the_cost_of_a_message_below_saturation() -> None:
+    from asynclab.lab.claims import long_lived as chat
+
+    def judge(sync_cpu: list[float], async_cpu: list[float], sync_lost: int = 0) -> Any:
+        pairs = {chat.SYNC_CONSUMER: [8.0] * 3, chat.ASYNC_CONSUMER: [6.0] * 3}
+        result = _result(pairs, bench={"chat": {"members": 100}})
+        cpu = {chat.SYNC_CONSUMER: sync_cpu, chat.ASYNC_CONSUMER: async_cpu}
+        for each in result["runs"]:
+            pair = (each["server"], each["variant"])
+            each["figures"]["answered"] = 3000
+            each["resources"] = {"cpu_user_s": cpu[pair][each["repeat"] - 1] * 3,
+                                 "cpu_system_s": 0.0, "ctx_switches_voluntary": 24000,
+                                 "ctx_switches_involuntary": 0}  # fmt: skip
+            each["chat"] = {"lost": sync_lost if pair == chat.SYNC_CONSUMER else 0}
+        return chat.chat_judge(QUICK, {chat.CHAT: result})
+
+    costly = judge([0.40, 0.42, 0.41], [0.31, 0.33, 0.32])
+    assert costly.verdict == "supported"  # 1.28x the CPU per message, every run
+    assert "0.410 ms CPU and 8.0 switches" in costly.summary and "1.33x" in costly.summary
+    assert judge([0.31, 0.33, 0.32], [0.31, 0.33, 0.32]).verdict == "refuted"
+    assert judge([0.31, 0.33, 0.32], [0.31, 0.33, 0.32], sync_lost=5).verdict == "supported"
+    assert judge([0.30, 0.45, 0.36], [0.31, 0.33, 0.32]).verdict == "inconclusive"

@@ -152,15 +152,16 @@ def test_the_comparison_tells_a_change_beyond_noise_from_one_within_it() -> None
     hello = new_claims["single-request-not-faster"]["figures"]["hello"]
     hello["async_over_sync_p50"] = {"median": 2.2, "low": 1.6, "high": 2.6, "n": 2}  # overlaps
     threads = new_claims["thread-count-cost"]["figures"]
-    threads["rate_64_over_8"] = {"median": 7.0, "low": 7.0, "high": 7.0, "n": 2}  # no spread
+    threads["big_over_small"]["10"]["p99"] = {"median": 7.0, "low": 7.0, "high": 7.0, "n": 2}
     rows = {(r["claim"], r["name"]): r for r in compare_runs(old, new)["figures"]}
     per_switch = rows[("switch-cost", "per_switch_us")]
     assert per_switch["beyond_noise"] == "yes"
-    assert per_switch["new"] == "900 [800-1,000, range of 4 runs]"
+    assert per_switch["new"] == "900 [800-1,000, 95% CI over 4 runs]"
     assert rows[("single-request-not-faster", "hello.async_over_sync_p50")]["beyond_noise"] == (
         "no (intervals overlap)"
     )
-    assert rows[("thread-count-cost", "rate_64_over_8")]["beyond_noise"] == "unknown (no spread)"
+    no_spread = rows[("thread-count-cost", "big_over_small.10.p99")]
+    assert no_spread["beyond_noise"] == "unknown (no spread)"
     fanout = rows[("fanout-parallel", "n")]
     assert fanout["ratio"] == "equal" and fanout["beyond_noise"] == ""
     assert "1 changed beyond noise" in render_html(new, earlier=old)
@@ -275,11 +276,25 @@ def test_load_steps_get_a_timeline_and_memory_levels_a_throughput_plot() -> None
 
 def test_what_it_means_comes_from_the_results_or_the_claim() -> None:
     results = smoke_results()
-    assert "meaning" not in results["claims"][0]  # written before it was stored
+    assert all(claim["meaning"] for claim in results["claims"])
+    for claim in results["claims"]:  # as results.json was written before it was stored
+        del claim["meaning"], claim["thresholds"]
     html = render_html(results)
     assert html.count("What this means for your app") == len(results["claims"])
+    assert "Thresholds:" not in html
     results["claims"][0]["meaning"] = "A stored reading <wins>."
     assert "A stored reading &lt;wins&gt;." in render_html(results)
+
+
+def test_each_threshold_is_shown_with_its_reason() -> None:
+    results = smoke_results()
+    html = render_html(results)
+    for claim in results["claims"]:
+        assert claim["thresholds"], claim["id"]
+        for threshold in claim["thresholds"]:
+            assert threshold["why"] and threshold["value"]
+    chat = next(c for c in results["claims"] if c["id"] == "websocket-chat")
+    assert f"{chat['thresholds'][0]['name']} {chat['thresholds'][0]['value']}" in html
 
 
 def test_each_pair_gets_its_own_distribution() -> None:

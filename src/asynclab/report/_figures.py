@@ -12,7 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from asynclab.lab.claims._base import rss_above_idle, switches_per_answer
+from asynclab.lab.claims._base import cpu_ms_per_answer, rss_above_idle, switches_per_answer
 from asynclab.report._plotting import (
     Figure,
     Series,
@@ -288,16 +288,35 @@ def _throughput_against_concurrency(claim: dict[str, Any]) -> Figure | None:
 
 
 def _thread_count(claim: dict[str, Any]) -> list[Figure | None]:
-    clients = _figures_of(claim).get("clients", "?")
+    def by_pool(y_of: Callable[[dict[str, Any]], float | None]) -> Series:
+        """Per pool: (offered rate, value) per run, read from ``.../rate=R/threads=T``."""
+        series: Series = {}
+        for experiment_id, result in claim["experiments"].items():
+            rate_part, threads_part = experiment_id.split("/")[-2:]
+            rate = float(rate_part.removeprefix("rate="))
+            name = f"{threads_part.removeprefix('threads=')} threads"
+            for run in result["runs"]:
+                value = y_of(run) if run.get("status") == "ok" else None
+                if value is not None:
+                    series.setdefault(name, []).append((rate, value))
+        return series
+
+    def p99(run: dict[str, Any]) -> float | None:
+        value = run["figures"]["latency_ms"]["p99"]
+        return None if value is None else float(value)
+
+    limit = _figures_of(claim).get("small_pool_limit_per_s", "?")
+    note = (
+        f"The same open-model load on both pools; the small pool carries up to {limit}/s "
+        "(threads / call time). A marker per run, the line through each rate's median."
+    )
     return [
-        level_plot("Throughput against the thread count", "threads", "requests/s",
-                   _by_level(claim, _requests_per_s),
-                   f"The same {clients} clients on pools of different sizes; a marker per run, "
-                   "the line through each pool's median."),
-        level_plot("Context switches per request", "threads", "switches per request",
-                   _by_level(claim, switches_per_answer),
-                   "Voluntary and involuntary context switches of the server per answer; a "
-                   "marker per run, the line through each pool's median."),
+        level_plot("CPU per request against the offered rate", "requests/s offered",
+                   "server CPU ms per request", by_pool(cpu_ms_per_answer), note),
+        level_plot("Context switches per request", "requests/s offered",
+                   "switches per request", by_pool(switches_per_answer), note),
+        level_plot("p99 against the offered rate", "requests/s offered", "p99 (ms, log scale)",
+                   by_pool(p99), note, log_y=True),
     ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
+    Threshold,
     beyond,
     ms,
     ratio_estimate,
@@ -48,8 +49,10 @@ def experiments(context: RunContext) -> list[Experiment]:
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
     try:
         result = results[EXPERIMENT]
-        throughput = ratio_estimate(result, AWAITING, BLOCKING, "rate")
-        p99 = ratio_estimate(result, BLOCKING, AWAITING, "p99")
+        throughput = ratio_estimate(
+            result, AWAITING, BLOCKING, "rate", confidence=context.confidence
+        )
+        p99 = ratio_estimate(result, BLOCKING, AWAITING, "p99", confidence=context.confidence)
         rates = {pair: value_estimate(result, pair, "rate").median for pair in (AWAITING, BLOCKING)}
         p99s = {pair: value_estimate(result, pair, "p99").median for pair in (AWAITING, BLOCKING)}
         # What was measured, from the bench itself (not what this profile would ask for now).
@@ -89,4 +92,14 @@ CLAIM = Claim(
     ),
     experiments=experiments,
     judge=judge,
+    thresholds=(
+        Threshold(
+            "awaiting/blocking throughput",
+            "over 2x",
+            (
+                "a blocked loop serves its 20 clients one at a time, an awaiting one all at once: "
+                "the expected gap is near 20x, so 2x is a collapse on any machine, however fast"
+            ),
+        ),
+    ),
 )

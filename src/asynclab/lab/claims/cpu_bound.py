@@ -9,6 +9,7 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
+    Threshold,
     beyond,
     ms,
     ratio_estimate,
@@ -22,7 +23,12 @@ CLIENTS = 4
 FAST_RATE = 20.0
 THROUGHPUT = "cpu-bound-no-gain/throughput"
 BESIDE = "cpu-bound-no-gain/hello-beside"
-_GAIN = 1.1  # "speeds up": async serves over 1.1x the sync throughput
+# "Speeds up": async serves 1.5x the sync throughput or more. Both run the same hashing under
+# one GIL, so the expected ratio is 1.0. On this class of shared machine the speed of a core
+# moved 2.4x within one run (CPU per request of the same 10 ms of work: 6.9 to 16.8 ms) and a
+# pair of runs 3 s apart differs by up to 30% whatever the window, so a rule at 1.1x or 1.25x
+# sat inside that noise even after 9 pairs, and its verdict came from the machine.
+_GAIN = 1.5
 
 
 def experiments(context: RunContext) -> list[Experiment]:
@@ -31,16 +37,18 @@ def experiments(context: RunContext) -> list[Experiment]:
         Experiment(THROUGHPUT, context.bench("cpu", **common)),
         # Fast hello requests while the CPU work keeps the server busy: on an event loop they
         # wait behind whole views (head-of-line blocking); threads are time-sliced.
-        Experiment(BESIDE, context.bench("cpu", fast_rate=FAST_RATE, **common)),
+        Experiment(BESIDE, context.bench("cpu", fast_rate=FAST_RATE, **common), adaptive=False),
     ]
 
 
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
     ids = [THROUGHPUT, BESIDE]
     try:
-        gain = ratio_estimate(results[THROUGHPUT], ASYNC, SYNC, "rate")
+        gain = ratio_estimate(
+            results[THROUGHPUT], ASYNC, SYNC, "rate", confidence=context.confidence
+        )
         rates = {p[1]: value_estimate(results[THROUGHPUT], p, "rate").median for p in (SYNC, ASYNC)}
-        hello = ratio_estimate(results[BESIDE], ASYNC, SYNC, "p99")
+        hello = ratio_estimate(results[BESIDE], ASYNC, SYNC, "p99", confidence=context.confidence)
         hello_p99 = {p[1]: value_estimate(results[BESIDE], p, "p99").median for p in (SYNC, ASYNC)}
     except (MissingResult, KeyError) as exc:
         return CLAIM.failed(results, ids, exc)
@@ -76,4 +84,16 @@ CLAIM = Claim(
     ),
     experiments=experiments,
     judge=judge,
+    thresholds=(
+        Threshold(
+            "async/sync throughput of CPU-bound work",
+            "under 1.5x",
+            (
+                "both variants run the same hashing under one GIL, so the expected ratio is "
+                "1.0, while the I/O-bound claims gain 15-20x on the same machine; a speed-up "
+                "worth the name is half as much again, and it is also about the smallest gain "
+                "9 pairs of runs resolve on a shared machine whose pairs differ by up to 30%"
+            ),
+        ),
+    ),
 )

@@ -10,6 +10,7 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
+    Threshold,
     all_of,
     beyond,
     ms,
@@ -32,6 +33,7 @@ def _sizes(context: RunContext) -> list[int]:
 
 
 def experiments(context: RunContext) -> list[Experiment]:
+    sizes = _sizes(context)
     return [
         Experiment(
             f"fanout-parallel/n={n}",
@@ -40,9 +42,12 @@ def experiments(context: RunContext) -> list[Experiment]:
                 pairs=(SYNC, THREADS, ASYNC),
                 connections=1,
                 params=(("n", str(n)), ("latency_ms", f"{CALL_MS:g}")),
+                # The rule reads n=1 and the largest n; the sizes between show the curve's
+                # shape: context, measured once (and so not repeated by adaptive looks).
+                repeat=context.profile.repeat if n in (min(sizes), max(sizes)) else 1,
             ),
         )
-        for n in _sizes(context)
+        for n in sizes
     ]
 
 
@@ -52,15 +57,16 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
     ids = [f"fanout-parallel/n={n}" for n in sizes]
     try:
         big = results[ids[-1]]
-        async_vs_call = value_estimate(big, ASYNC, "p50")
+        async_vs_call = value_estimate(big, ASYNC, "p50", confidence=context.confidence)
         async_ratio = async_vs_call.median / CALL_MS
         low, high = async_vs_call.low / CALL_MS, async_vs_call.high / CALL_MS
         # n=1 and the largest n are separate experiments: their runs are not paired.
         sync_growth = unpaired_ratio(
             present(per_repeat(big, *SYNC, "p50")),
             present(per_repeat(results[ids[0]], *SYNC, "p50")),
+            confidence=context.confidence,
         )
-        threads_vs_async = ratio_estimate(big, THREADS, ASYNC, "p50")
+        threads_vs_async = ratio_estimate(big, THREADS, ASYNC, "p50", confidence=context.confidence)
         p50 = {pair: value_estimate(big, pair, "p50").median for pair in (SYNC, THREADS, ASYNC)}
     except (MissingResult, KeyError, ValueError) as exc:
         return CLAIM.failed(results, ids, exc)
@@ -114,4 +120,23 @@ CLAIM = Claim(
     ),
     experiments=experiments,
     judge=judge,
+    thresholds=(
+        Threshold(
+            "async p50 over the slowest call",
+            "within 1.5x",
+            (
+                "gathering n calls takes the slowest one plus the event loop's per-call cost "
+                "(under a millisecond each); 1.5x of a 50 ms call leaves 25 ms for 20 calls' "
+                "overhead on a slow CPU"
+            ),
+        ),
+        Threshold(
+            "sync p50 growth from n=1 to the largest n",
+            "over 2x",
+            (
+                "n calls in a row take about n times one call: 20x expected, so 2x only fails if "
+                "the calls did not run in sequence"
+            ),
+        ),
+    ),
 )

@@ -10,6 +10,7 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
+    Threshold,
     all_of,
     beyond,
     per_repeat,
@@ -64,7 +65,9 @@ def experiments(context: RunContext) -> list[Experiment]:
     ]
 
 
-def _growth(results: Results, pair: tuple[str, str], low: int, high: int) -> Estimate:
+def _growth(
+    results: Results, pair: tuple[str, str], low: int, high: int, confidence: float
+) -> Estimate:
     """RSS growth per extra request in flight between the two levels: the fixed costs (the
     interpreter, Django, the pool itself) cancel out. In flight is what was measured (Little's
     law), not the client count; the levels are separate experiments, so runs are not paired."""
@@ -75,15 +78,15 @@ def _growth(results: Results, pair: tuple[str, str], low: int, high: int) -> Est
         groups.append(present(per_repeat(result, *pair, "in_flight")))
     if any(not group for group in groups):
         raise MissingResult(f"no RSS or in-flight figure for {pair}")
-    return bootstrap_groups(groups, lambda m: (m[2] - m[0]) / (m[3] - m[1]))
+    return bootstrap_groups(groups, lambda m: (m[2] - m[0]) / (m[3] - m[1]), confidence=confidence)
 
 
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
     low, high = _levels(context)
     ids = [_id(low), _id(high)]
     try:
-        thread = _growth(results, THREADED, low, high)
-        task = _growth(results, ASYNC, low, high)
+        thread = _growth(results, THREADED, low, high, context.confidence)
+        task = _growth(results, ASYNC, low, high, context.confidence)
         threads = {
             pair[0]: max(r["resources"]["threads_peak"] for r in runs_of(results[_id(high)], *pair))
             for pair in (THREADED, ASYNC)
@@ -129,4 +132,22 @@ CLAIM = Claim(
     ),
     experiments=experiments,
     judge=judge,
+    thresholds=(
+        Threshold(
+            "RSS per extra in-flight thread",
+            "4-16 MB for 'about 8 MB'",
+            (
+                "within 2x of the claim either way: 8 MB is the default stack reservation, of "
+                "which a thread touches only what it uses"
+            ),
+        ),
+        Threshold(
+            "RSS per extra in-flight task",
+            "under 10 KB for 'about 1 KB'",
+            (
+                "an order of magnitude of slack over the claim: a Django request object alone is "
+                "several KB"
+            ),
+        ),
+    ),
 )

@@ -12,6 +12,7 @@ from asynclab.lab.claims._base import (
     MissingResult,
     Results,
     RunContext,
+    Threshold,
     Verdict,
     figure,
     runs_of,
@@ -184,4 +185,19 @@ CLAIM = Claim(
     ),
     experiments=experiments,
     judge=judge,
+    thresholds=(
+        Threshold(
+            "p99 over the unloaded p50",
+            "under 2x",
+            (
+                "a rate holds while its tail stays within twice the view's own latency (the 100 ms"
+                " call): past that, requests queue for a worker"
+            ),
+        ),
+        Threshold(
+            "errors",
+            "at most 1%",
+            "a rate carried by failing requests is not carried",
+        ),
+    ),
 )
