@@ -8,6 +8,7 @@ urlpatterns = [
     path("three-calls/", views.three_calls),
     path("orm/", views.orm),
     path("async-calls/", views.async_calls),
+    path("async-quick-calls/", views.async_quick_calls),
     path("async-blocks/", views.async_blocks),
     path("async-hello/", views.async_hello),
     path("sync-hello/", views.sync_hello),

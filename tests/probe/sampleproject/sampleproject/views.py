@@ -59,10 +59,24 @@ async def async_calls(request):
     return JsonResponse({"status": statuses})
 
 
+async def async_quick_calls(request):
+    """Three API calls at once (2 ms each) behind the sync-only middleware: a short request,
+    so the chain's crossings (about 0.5 ms on the machines tried) are a clear multiple of the
+    probe's 1% advice threshold (5-15% of the request), on a faster CPU too."""
+    async with aiohttp.ClientSession() as session:
+
+        async def fetch(number):
+            async with session.get(_provider(number, 2)) as response:
+                return response.status
+
+        statuses = await asyncio.gather(*(fetch(n) for n in (1, 2, 3)))
+    return JsonResponse({"status": statuses})
+
+
 async def async_blocks(request):
-    """An async view that blocks its event loop."""
-    time.sleep(0.05)  # the blocking line the watchdog must name
-    return JsonResponse({"slept": 50})
+    """An async view that blocks its event loop for 100 ms: 5x the watchdog's 20 ms."""
+    time.sleep(0.1)  # the blocking line the watchdog must name
+    return JsonResponse({"slept": 100})
 
 
 async def async_hello(request):
