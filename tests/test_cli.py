@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
+import psutil
 import pytest
 
 from asynclab import __version__
@@ -90,8 +93,36 @@ def test_load_writes_json_and_csv_and_thresholds_set_the_exit_code(
     assert "p99>5s" not in done.stdout
 
 
+def _wait_for_connections(
+    process: subprocess.Popen[str], port: int, count: int, timeout: float = 60.0
+) -> None:
+    """Wait until the process tree of ``process`` holds ``count`` connections to ``port``: a
+    load has then opened the connections it starts with, and its clock starts 50 ms later."""
+    leader = psutil.Process(process.pid)
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        held = 0
+        for member in [leader, *leader.children(recursive=True)]:
+            # net_connections since psutil 6; connections before (still there, deprecated).
+            connections = getattr(member, "net_connections", None) or member.connections
+            with contextlib.suppress(psutil.Error):
+                held += sum(
+                    1
+                    for connection in connections("tcp")
+                    if connection.raddr
+                    and connection.raddr.port == port
+                    and connection.status == psutil.CONN_ESTABLISHED
+                )
+        if held >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the load did not open {count} connections to port {port}")
+
+
 def test_ctrl_c_keeps_what_was_measured(fast_url: str, tmp_path: Path) -> None:
     out = tmp_path / "out.json"
+    port = urllib.parse.urlsplit(fast_url).port
+    assert port is not None
     for extra in ([], ["--processes", "2"]):
         process = subprocess.Popen(
             [
@@ -102,6 +133,8 @@ def test_ctrl_c_keeps_what_was_measured(fast_url: str, tmp_path: Path) -> None:
                 fast_url,
                 "--rate",
                 "200",
+                "--connections",
+                "4",
                 "--duration",
                 "30s",
                 "--warmup",
@@ -114,8 +147,14 @@ def test_ctrl_c_keeps_what_was_measured(fast_url: str, tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(3.0)
-        process.send_signal(signal.SIGINT)
+        # Ctrl-C 2 s into the measurement (about 400 requests), timed from the moment the
+        # generators are ready: timed from the launch, it raced the interpreter's start and,
+        # with --processes 2, the workers' (each imports asynclab), which is the machine's.
+        try:
+            _wait_for_connections(process, port, count=4)
+            time.sleep(2.0)
+        finally:
+            process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)
         assert process.returncode == 130, stderr
         data = json.loads(out.read_text())

@@ -46,9 +46,10 @@ def test_streams_still_open_at_the_end_are_held(uvicorn: RunningServer) -> None:
 
 def test_a_buffered_stream_is_counted_as_stalled(uvicorn: RunningServer) -> None:
     # A sync generator under ASGI is consumed whole before anything is sent (Django's docs):
-    # 2.5 s of events arrive at once, after the 1 s stall limit.
+    # 2.5 s of events arrive at once, 5x the 0.5 s stall limit (seen within 0.625 s: the
+    # driver looks every stall_s / 4). The headers, sent first, have those 0.5 s to come.
     target = parse_target(uvicorn.url + "/stream/sync?events=6&interval_ms=500")
-    result = run_streams(StreamSpec(target, streams=3, duration_s=4.0, stall_s=1.0))
+    result = run_streams(StreamSpec(target, streams=3, duration_s=4.0, stall_s=0.5))
     assert result.samples.outcomes["stalled"] == 3
 
 

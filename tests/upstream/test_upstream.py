@@ -36,7 +36,9 @@ def test_latency_status_and_body() -> None:
     with start_upstream(UpstreamBehaviour(latency_s=0.05, status=201, body="hi")) as upstream:
         status, body, elapsed = _get(upstream.url)
     assert (status, body) == (201, b"hi")
-    assert 0.05 <= elapsed < 0.5
+    # The event loop's timers count whole milliseconds: the answer may leave up to 1 ms before
+    # its 50 ms are up, less than this client's own round trip on a fast CPU.
+    assert 0.045 <= elapsed < 0.5
 
 
 def test_stopping_leaves_no_process() -> None:

@@ -106,7 +106,10 @@ def test_longpoll_variants_answer_the_next_event_or_time_out(server: RunningServ
         assert status == 200 and answer["timed_out"] is False
         assert answer["event"] * 0.2 == pytest.approx(time.time(), abs=0.1)
         assert time.time() - started <= 0.3
-        status, body, _ = get(server.url + f"/longpoll/{variant}?every_ms=60000&timeout_ms=50")
+        # Events on the hour, the longest interval the scenario takes: a request inside the
+        # 50 ms before an event would get it rather than time out (with a minute, 1 run in 300).
+        url = server.url + f"/longpoll/{variant}?every_ms=3600000&timeout_ms=50"
+        status, body, _ = get(url)
         assert json.loads(body) == {"event": None, "timed_out": True}
 
 
