@@ -19,10 +19,13 @@ def django_check(middleware: str, *args: str) -> subprocess.CompletedProcess[str
 
 
 def test_sync_only_middleware_in_front_of_async_views_and_the_blocking_view() -> None:
-    # Counted in views.py, which the probe's tests add views to: its async views (every one is
-    # routed) and the line of its blocking call.
+    # Counted in views.py, which the probe's tests add views to: its async views (every public
+    # one is routed; a _helper is not a view) and the line of its blocking call.
     source = (SAMPLE / "sampleproject" / "views.py").read_text()
-    async_views = sum(isinstance(node, ast.AsyncFunctionDef) for node in ast.parse(source).body)
+    async_views = sum(
+        isinstance(node, ast.AsyncFunctionDef) and not node.name.startswith("_")
+        for node in ast.parse(source).body
+    )
     line = next(number for number, text in enumerate(source.splitlines(), 1)
                 if "the blocking line the watchdog must name" in text)  # fmt: skip
     done = django_check("sampleproject.middleware.SyncOnlyMiddleware")
