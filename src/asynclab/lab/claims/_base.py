@@ -252,11 +252,26 @@ def ratio_estimate(
 ) -> Estimate:
     """Median and interval (``median_estimate``) of the per-repeat ratio of ``name`` between
     two pairs of one experiment (interleaved: repeat r of each ran side by side)."""
+    return paired_estimate(
+        result, numerator, denominator, lambda run: figure(run, name), name, confidence=confidence
+    )
+
+
+def paired_estimate(
+    result: dict[str, Any],
+    numerator: tuple[str, str],
+    denominator: tuple[str, str],
+    compute: Callable[[dict[str, Any]], float | None],
+    what: str,
+    *,
+    confidence: float = 0.95,
+) -> Estimate:
+    """``ratio_estimate`` of a figure computed from each run (``what`` names it)."""
     ratios = paired_ratios(
-        per_repeat(result, *numerator, name), per_repeat(result, *denominator, name)
+        per_repeat_of(result, numerator, compute), per_repeat_of(result, denominator, compute)
     )
     if not ratios:
-        raise MissingResult(f"no {name} for {numerator} and {denominator}")
+        raise MissingResult(f"no {what} for {numerator} and {denominator}")
     return median_estimate(ratios, confidence=confidence)
 
 

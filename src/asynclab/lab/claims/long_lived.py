@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from asynclab.lab._capacity import CapacityLimits
-from asynclab.lab._stats import Estimate, median_estimate, paired_ratios
+from asynclab.lab._stats import median_estimate
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
@@ -19,6 +18,7 @@ from asynclab.lab.claims._base import (
     beyond,
     cpu_ms_per_answer,
     ms,
+    paired_estimate,
     per_repeat_of,
     present,
     ratio_estimate,
@@ -248,7 +248,10 @@ def chat_experiments(context: RunContext) -> list[Experiment]:
 def chat_judge(context: RunContext, results: Results) -> ClaimVerdict:
     try:
         result = results[CHAT]
-        cpu = _paired(result, cpu_ms_per_answer, context.confidence)
+        cpu = paired_estimate(
+            result, SYNC_CONSUMER, ASYNC_CONSUMER, cpu_ms_per_answer,
+            "CPU per delivered message", confidence=context.confidence,
+        )  # fmt: skip
         p99_ratio = ratio_estimate(
             result, SYNC_CONSUMER, ASYNC_CONSUMER, "p99", confidence=context.confidence
         )
@@ -300,19 +303,6 @@ def chat_judge(context: RunContext, results: Results) -> ClaimVerdict:
         "does not. Refuted when that ratio stays under it with no more losses"
     )
     return CLAIM_CHAT.verdict(verdict, summary, figures=figures, reason=reason)
-
-
-def _paired(
-    result: dict[str, Any], compute: Callable[[dict[str, Any]], float | None], confidence: float
-) -> Estimate:
-    """The sync consumer's figure over the async one's, per pair of runs."""
-    ratios = paired_ratios(
-        per_repeat_of(result, SYNC_CONSUMER, compute),
-        per_repeat_of(result, ASYNC_CONSUMER, compute),
-    )
-    if not ratios:
-        raise MissingResult("no CPU per delivered message")
-    return median_estimate(ratios, confidence=confidence)
 
 
 CLAIM_CHAT = Claim(
