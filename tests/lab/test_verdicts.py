@@ -37,11 +37,15 @@ def test_slope_recovers_a_line_and_its_noise() -> None:
 
 
 def _fanout(async_p50: list[float], sync_big: list[float], threads_p50: list[float]) -> Any:
-    small = _result({fanout.SYNC: [52, 53, 52], fanout.THREADS: [53, 53, 54],
-                     fanout.ASYNC: [52, 52, 53]})  # fmt: skip
+    small = _result(
+        {fanout.SYNC: [52, 53, 52], fanout.THREADS: [53, 53, 54], fanout.ASYNC: [52, 52, 53]}
+    )
     big = _result({fanout.SYNC: sync_big, fanout.THREADS: threads_p50, fanout.ASYNC: async_p50})
-    results = {"fanout-parallel/n=1": small, "fanout-parallel/n=5": small,
-               "fanout-parallel/n=20": big}  # fmt: skip
+    results = {
+        "fanout-parallel/n=1": small,
+        "fanout-parallel/n=5": small,
+        "fanout-parallel/n=20": big,
+    }
     return fanout.judge(QUICK, results)
 
 
@@ -94,8 +98,12 @@ def test_steadier_under_load_depends_on_the_thread_count() -> None:
     from asynclab.lab.claims import steadier
 
     results = steadier_results
-    thread_bound = {"gunicorn-gthread 8 threads": 80, "gunicorn-gthread 64 threads": 320,
-                    "granian-wsgi": 320, "uvicorn async": 320}  # fmt: skip
+    thread_bound = {
+        "gunicorn-gthread 8 threads": 80,
+        "gunicorn-gthread 64 threads": 320,
+        "granian-wsgi": 320,
+        "uvicorn async": 320,
+    }
     verdict = steadier.judge(QUICK, results(thread_bound))
     assert verdict.verdict == "depends"
     assert "gunicorn-gthread 8 threads 80/s (threads/latency = 80/s)" in verdict.summary
@@ -155,9 +163,16 @@ def test_capacity_claim_is_a_lower_bound_when_the_search_hit_its_cap() -> None:
     from asynclab.lab.claims import long_lived
 
     def finding(pair: tuple[str, str], held: int, broke: int | None) -> dict[str, Any]:
-        return {"server": pair[0], "variant": pair[1], "held": held, "broke_at": broke,
-                "reason": "r", "threads_at_held": 35, "rss_peak_bytes_at_held": 9e7,
-                "rss_per_connection_bytes_at_held": 4e4}  # fmt: skip
+        return {
+            "server": pair[0],
+            "variant": pair[1],
+            "held": held,
+            "broke_at": broke,
+            "reason": "r",
+            "threads_at_held": 35,
+            "rss_peak_bytes_at_held": 9e7,
+            "rss_per_connection_bytes_at_held": 4e4,
+        }
 
     def judge(async_held: int, async_broke: int | None, scaled: int) -> str:
         default = [
@@ -197,10 +212,13 @@ def _thread_count_results(
                 runs["runs"], cpu_ms[threads], switches[threads], strict=True
             ):
                 each["figures"]["answered"] = 1000
-                each["resources"] = {"cpu_user_s": cpu, "cpu_system_s": 0.0,
-                                     "ctx_switches_voluntary": switch * 1000,
-                                     "ctx_switches_involuntary": 0,
-                                     "threads_peak": min(threads, 60)}  # fmt: skip
+                each["resources"] = {
+                    "cpu_user_s": cpu,
+                    "cpu_system_s": 0.0,
+                    "ctx_switches_voluntary": switch * 1000,
+                    "ctx_switches_involuntary": 0,
+                    "threads_peak": min(threads, 60),
+                }
             found[thread_count._id(threads, rate)] = runs
     return found
 
@@ -249,9 +267,12 @@ def test_chat_is_judged_by_the_cost_of_a_message_below_saturation() -> None:
         for each in result["runs"]:
             pair = (each["server"], each["variant"])
             each["figures"]["answered"] = 3000
-            each["resources"] = {"cpu_user_s": cpu[pair][each["repeat"] - 1] * 3,
-                                 "cpu_system_s": 0.0, "ctx_switches_voluntary": 24000,
-                                 "ctx_switches_involuntary": 0}  # fmt: skip
+            each["resources"] = {
+                "cpu_user_s": cpu[pair][each["repeat"] - 1] * 3,
+                "cpu_system_s": 0.0,
+                "ctx_switches_voluntary": 24000,
+                "ctx_switches_involuntary": 0,
+            }
             each["chat"] = {"lost": sync_lost if pair == chat.SYNC_CONSUMER else 0}
         return chat.chat_judge(QUICK, {chat.CHAT: result})
 
@@ -262,3 +283,16 @@ def test_chat_is_judged_by_the_cost_of_a_message_below_saturation() -> None:
     assert judge([0.31, 0.33, 0.32], [0.31, 0.33, 0.32]).verdict == "inconclusive"  # the same
     assert judge([0.31, 0.33, 0.32], [0.31, 0.33, 0.32], sync_lost=5).verdict == "supported"
     assert judge([0.30, 0.45, 0.36], [0.31, 0.33, 0.32]).verdict == "inconclusive"
+
+
+def test_thread_count_is_refuted_by_one_rate_unless_another_supports_it() -> None:
+    from asynclab.lab.claims.thread_count import across_rates
+
+    # The claim is general: one rate that decisively fails it is a counterexample.
+    assert across_rates(["refuted", "inconclusive"]) == "refuted"
+    assert across_rates(["refuted", "refuted"]) == "refuted"
+    assert across_rates(["supported", "refuted"]) == "depends"
+    assert across_rates(["supported", "supported"]) == "supported"
+    # Supported needs every rate; nothing decisive is inconclusive.
+    assert across_rates(["supported", "inconclusive"]) == "inconclusive"
+    assert across_rates(["inconclusive", "inconclusive"]) == "inconclusive"
