@@ -12,7 +12,7 @@ import argparse
 
 from _common import header
 from asynclab.lab import BenchSpec, CpuPlan, run_bench
-from asynclab.lab._capacity import CapacityLimits
+from asynclab.lab._capacity_search import CapacityLimits
 
 BUDGET = 256_000_000
 
@@ -29,9 +29,14 @@ def main() -> None:
     held = {}
     for server, variant in (("uvicorn", "async"), ("gunicorn-gthread", "sync")):
         spec = BenchSpec(
-            "stream", variants=(variant,), servers=(server,), params=params,
-            duration_s=args.step, capacity=limits, cpus=CpuPlan.choose(),
-        )  # fmt: skip
+            "stream",
+            variants=(variant,),
+            servers=(server,),
+            params=params,
+            duration_s=args.step,
+            capacity=limits,
+            cpus=CpuPlan.choose(),
+        )
         (finding,) = run_bench(spec).capacity
         level = finding.held.level if finding.held else 0
         held[server] = level

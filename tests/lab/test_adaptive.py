@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from asynclab.lab import _run as run_module
-from asynclab.lab._bench import BenchSpec
 from asynclab.lab._run import ResultsStore, RunSpec, merge_look, run_claims
+from asynclab.lab._spec import BenchSpec
 from asynclab.lab.claims import PROFILES, Claim, ClaimVerdict, Experiment, RunContext
 from asynclab.lab.claims._base import Results, beyond, ratio_estimate
 from tests.lab.synthetic import run as synthetic_run

@@ -9,7 +9,7 @@ import pytest
 
 from asynclab.errors import UsageError
 from asynclab.lab import BenchSpec
-from asynclab.lab._capacity import (
+from asynclab.lab._capacity_search import (
     CapacityFinding,
     CapacityLimits,
     CapacityTerms,
@@ -28,9 +28,14 @@ def search(
     ceiling: int = 1_000_000,
 ) -> CapacityFinding:
     return search_capacity(
-        CapacityFinding("s", "v", "streams"), limits, _TERMS, measure,
-        deadline=time.monotonic() + seconds, ceiling=ceiling, ceiling_reason="the fd limit",
-    )  # fmt: skip
+        CapacityFinding("s", "v", "streams"),
+        limits,
+        _TERMS,
+        measure,
+        deadline=time.monotonic() + seconds,
+        ceiling=ceiling,
+        ceiling_reason="the fd limit",
+    )
 
 
 def _step(level: int, lag: float = 5.0, errors: int = 0, rss: int = 100_000_000) -> StepFigures:
@@ -79,9 +84,15 @@ def test_the_time_budget_stops_the_search() -> None:
     assert "max-duration" in finding.reason and len(finding.steps) <= 3
     # A later pair whose first step would not fit in what is left is not started at all.
     late = search_capacity(
-        CapacityFinding("s", "v", "streams"), CapacityLimits(), _TERMS, slow,
-        deadline=time.monotonic() + 0.1, ceiling=1000, ceiling_reason="", step_estimate_s=0.2,
-    )  # fmt: skip
+        CapacityFinding("s", "v", "streams"),
+        CapacityLimits(),
+        _TERMS,
+        slow,
+        deadline=time.monotonic() + 0.1,
+        ceiling=1000,
+        ceiling_reason="",
+        step_estimate_s=0.2,
+    )
     assert late.steps == [] and "max-duration" in late.reason
 
 
@@ -96,9 +107,14 @@ def test_a_thread_bound_server_breaks_at_its_thread_count() -> None:
     from asynclab.lab import run_bench
 
     spec = BenchSpec(
-        "stream", variants=("sync",), servers=("gunicorn-gthread",), threads=2, duration_s=1.0,
-        params=(("events", "20"), ("interval_ms", "200")), capacity=CapacityLimits(start=2),
-    )  # fmt: skip
+        "stream",
+        variants=("sync",),
+        servers=("gunicorn-gthread",),
+        threads=2,
+        duration_s=1.0,
+        params=(("events", "20"), ("interval_ms", "200")),
+        capacity=CapacityLimits(start=2),
+    )
     (finding,) = run_bench(spec).capacity
     assert finding.held is not None and finding.held.level == 2  # two threads, two streams
     assert finding.broke is not None and finding.broke.level == 4
@@ -111,10 +127,15 @@ def test_chat_and_longpoll_capacities_are_searched_too() -> None:
     from asynclab.lab import run_bench
 
     longpoll = BenchSpec(
-        "longpoll", variants=("sync",), servers=("gunicorn-gthread",), threads=2, duration_s=2.0,
-        warmup_s=0.0, params=(("every_ms", "300"),),
+        "longpoll",
+        variants=("sync",),
+        servers=("gunicorn-gthread",),
+        threads=2,
+        duration_s=2.0,
+        warmup_s=0.0,
+        params=(("every_ms", "300"),),
         capacity=CapacityLimits(start=2, max_level=8, lag_p99_ms=200),
-    )  # fmt: skip
+    )
     (finding,) = run_bench(longpoll).capacity
     assert finding.unit == "waiting requests"
     assert finding.held is not None and finding.held.level == 2
@@ -122,9 +143,14 @@ def test_chat_and_longpoll_capacities_are_searched_too() -> None:
     assert "beyond the event interval" in finding.reason
 
     chat = BenchSpec(
-        "chat", variants=("async",), servers=("uvicorn",), members=20, rooms=2, duration_s=1.0,
+        "chat",
+        variants=("async",),
+        servers=("uvicorn",),
+        members=20,
+        rooms=2,
+        duration_s=1.0,
         capacity=CapacityLimits(start=8, max_level=16),
-    )  # fmt: skip
+    )
     result = run_bench(chat)
     (finding,) = result.capacity
     assert [step.level for step in finding.steps] == [8, 16]

@@ -9,8 +9,8 @@ import pytest
 
 from asynclab.errors import UsageError
 from asynclab.lab import _run as run_module
-from asynclab.lab._bench import BenchSpec
 from asynclab.lab._run import ResultsStore, RunSpec, run_claims
+from asynclab.lab._spec import BenchSpec
 from asynclab.lab.claims import CLAIM_IDS, PROFILES, RunContext
 
 SMOKE = RunContext(PROFILES["smoke"])
@@ -59,8 +59,12 @@ def test_steps_above_a_broken_one_are_skipped_and_judged_without(
     from asynclab.lab.claims import steadier
     from tests.lab.synthetic import steadier_results
 
-    held = {"gunicorn-gthread 8 threads": 80, "gunicorn-gthread 64 threads": 640,
-            "granian-wsgi": 320, "uvicorn async": 640}  # fmt: skip
+    held = {
+        "gunicorn-gthread 8 threads": 80,
+        "gunicorn-gthread 64 threads": 640,
+        "granian-wsgi": 320,
+        "uvicorn async": 640,
+    }
     measured = steadier_results(held)
     ran: list[str] = []
 

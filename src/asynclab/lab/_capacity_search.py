@@ -1,4 +1,4 @@
-"""Capacity search: how many connections a deployment holds before a stated limit breaks.
+"""Capacity search, the rule: how many connections a deployment holds before a stated limit breaks.
 
 The level (open SSE streams, WebSocket chat members, waiting long-poll requests) doubles from
 ``start`` (16, 32, 64, ...), each step on a fresh server, until one of the limits breaks:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from asynclab.lab._bench import CAPACITY_SCENARIOS, BenchResult, BenchRow, BenchRun
+from asynclab.lab._drivers import driver_for, scenario_driver
+from asynclab.lab._records import BenchResult, BenchRow, BenchRun
 from asynclab.load import summarize
 
 
@@ -68,7 +69,8 @@ def render_capacity(result: BenchResult, console: Console) -> None:
     spec = result.spec
     limits = spec.capacity
     assert limits is not None
-    terms = CAPACITY_SCENARIOS[spec.scenario]
+    terms = scenario_driver(spec).capacity
+    assert terms is not None
     budget = (
         f", RSS <= {limits.memory_budget_bytes / 1e6:.0f} MB" if limits.memory_budget_bytes else ""
     )
@@ -119,43 +121,28 @@ def render_table(result: BenchResult, console: Console) -> None:
         if spec.rate is None
         else f"{spec.rate:g} req/s (open model)"
     )
-    if spec.scenario == "upload":
-        uploaders = 50 if spec.uploaders is None else spec.uploaders
-        load += (
-            f" of fast requests to hello, beside {uploaders} uploaders sending at "
-            f"{spec.upload_rate:g} B/s; the uploads' own figures are in the JSON"
-        )
-    if spec.fast_rate is not None:
-        load = (
-            f"fast requests to hello at {spec.fast_rate:g} req/s (open model), beside "
-            f"{spec.connections} connections of {spec.scenario} (closed model); the background "
-            "load's figures are in the JSON"
-        )
-    if spec.scenario == "stream":
-        load = (
-            f"{spec.streams or 100} SSE streams opened at {spec.ramp_rate:g}/s; req/s = events/s, "
-            "latency = delivery lag, errors = refused/failed/stalled streams, "
-            "RSS/stream in the JSON"
-        )
-    if spec.scenario == "chat":
-        chat = spec.to_dict()["chat"]
-        load = (
-            f"{chat['members']} WebSocket members in {chat['rooms']} rooms, each sending "
-            f"{chat['message_rate']:g} msg/s over the {spec.channel_layer} channel layer; "
-            "req/s = deliveries/s, latency = broadcast fan-out (send to the room's last "
-            "member), errors = deliveries lost"
-        )
+    load = driver_for(spec).describe_load(spec, load)
     params = ", ".join(f"{k}={v}" for k, v in spec.to_dict()["params"].items()) or "no params"
     title = f"{spec.scenario} ({params}): {load}, {spec.duration_s:g}s x {spec.repeat}" + (
         " [interrupted]" if result.interrupted else ""
     )
     table = Table(title=title, title_justify="left")
     for name, justify in (
-        ("server", "left"), ("variant", "left"), ("req/s", "right"), ("p50 ms", "right"),
-        ("p90 ms", "right"), ("p99 ms", "right"), ("max ms", "right"), ("errors", "right"),
-        ("RSS MB", "right"), ("threads", "right"), ("CPU ms/req", "right"),
-        ("ctx sw vol/invol", "right"), ("req/s vs 1st", "right"), ("p99 vs 1st", "right"),
-    ):  # fmt: skip
+        ("server", "left"),
+        ("variant", "left"),
+        ("req/s", "right"),
+        ("p50 ms", "right"),
+        ("p90 ms", "right"),
+        ("p99 ms", "right"),
+        ("max ms", "right"),
+        ("errors", "right"),
+        ("RSS MB", "right"),
+        ("threads", "right"),
+        ("CPU ms/req", "right"),
+        ("ctx sw vol/invol", "right"),
+        ("req/s vs 1st", "right"),
+        ("p99 vs 1st", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     first = result.first_good_row()
     for row in result.rows():

@@ -25,8 +25,9 @@ from typing import Any
 from asynclab.environment import collect_environment
 from asynclab.errors import AsynclabError, UsageError
 from asynclab.files import atomic_write_text
-from asynclab.lab._bench import BenchRun, run_bench
+from asynclab.lab._bench import run_bench
 from asynclab.lab._pinning import usable_cpus
+from asynclab.lab._records import BenchRun
 from asynclab.lab.claims import CLAIMS, Claim, ClaimVerdict, Experiment, RunContext
 
 SCHEMA = "asynclab.run/1"
@@ -136,10 +137,14 @@ class ResultsStore:
                 verdict.to_dict()
                 if verdict is not None
                 else ClaimVerdict(
-                    claim.id, claim.statement, claim.sources, "not run", "",
+                    claim.id,
+                    claim.statement,
+                    claim.sources,
+                    "not run",
+                    "",
                     reason="not judged yet (interrupted before its turn)",
                 ).to_dict()
-            )  # fmt: skip
+            )
             entry["meaning"] = claim.meaning
             entry["thresholds"] = [threshold.to_dict() for threshold in claim.thresholds]
             prefix = f"{claim_id}/"

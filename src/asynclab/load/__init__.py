@@ -3,6 +3,7 @@
 It knows nothing of Django or of the servers it loads; it sends requests to a URL and measures.
 """
 
+from asynclab.load._answer import Answer, fetch_answer
 from asynclab.load._beside import run_load_beside
 from asynclab.load._chat import ChatResult, ChatSpec, run_chat
 from asynclab.load._engine import Engine, WorkerShare
@@ -28,6 +29,7 @@ __all__ = [
     "METRIC_NAMES",
     "SCHEMA",
     "STREAM_OUTCOMES",
+    "Answer",
     "Arrival",
     "ChatResult",
     "ChatSpec",
@@ -46,6 +48,7 @@ __all__ = [
     "WorkerShare",
     "check_open_files",
     "ensure_open_files",
+    "fetch_answer",
     "max_open_connections",
     "parse_header",
     "parse_target",

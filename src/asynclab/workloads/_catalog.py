@@ -107,6 +107,16 @@ class ScenarioSpec:
     uses_upstream: bool = False
     websocket: bool = False
     """Served over WebSockets by the Channels application (ASGI servers only)."""
+    driver: str = "http"
+    """How the lab loads and measures it: http, sse, upload, websocket or longpoll."""
+    marks_partial: bool = False
+    """Its answers may carry PARTIAL_HEADER, which the load generator counts."""
+    calibrates_cpu: bool = False
+    """Its CPU work is calibrated once per bench, so that every server does the same work."""
+    variants_are_middleware: bool = False
+    """Each variant is a middleware stack, of depth ``m``, in front of hello."""
+    own_settings: tuple[str, ...] = ()
+    """Bench settings only this scenario takes (fanout's ``pool_threads``)."""
     variant_help: Mapping[str, str] = field(default_factory=dict)
 
     def param(self, name: str) -> ParamSpec:
@@ -171,6 +181,8 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 "threads": "sync view, the calls in a process-wide thread pool",
                 "async": "async HTTP client (aiohttp), all calls awaited together",
             },
+            marks_partial=True,
+            own_settings=("pool_threads",),
         ),
         ScenarioSpec(
             "dashboard",
@@ -204,6 +216,7 @@ SCENARIOS: dict[str, ScenarioSpec] = {
             "deterministic pure-Python CPU work calibrated at start-up",
             ("sync", "async"),
             (ParamSpec("ms", _number(0, 10_000), "10", "milliseconds of CPU work"),),
+            calibrates_cpu=True,
         ),
         ScenarioSpec(
             "blocking",
@@ -230,6 +243,7 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 "sync-stack": "sync-only middleware: Django adapts at the stack's two ends",
                 "mixed-stack": "sync-only and async-only in turn: a switch at every layer",
             },
+            variants_are_middleware=True,
         ),
         ScenarioSpec(
             "stream",
@@ -243,6 +257,7 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 "sync": "a sync generator in a StreamingHttpResponse",
                 "async": "an async generator (what Django requires under ASGI)",
             },
+            driver="sse",
         ),
         ScenarioSpec(
             "longpoll",
@@ -252,6 +267,7 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 ParamSpec("every_ms", _number(1, 3_600_000), "1000", "time between events"),
                 ParamSpec("timeout_ms", _number(1, 3_600_000), "30000", "longest wait"),
             ),
+            driver="longpoll",
         ),
         ScenarioSpec(
             "chat",
@@ -262,12 +278,14 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 "sync": "WebsocketConsumer (Channels runs it in threads)",
                 "async": "AsyncWebsocketConsumer",
             },
+            driver="websocket",
         ),
         ScenarioSpec(
             "upload",
             "accept a body of `kb` kilobytes (raw or multipart), answer its size and checksum",
             ("sync", "async"),
             (ParamSpec("kb", _integer(1, 1_000_000), "64", "body size the uploaders send"),),
+            driver="upload",
         ),
     )
 }
