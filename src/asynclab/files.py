@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from asynclab.errors import UsageError
+
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename, so it is all or nothing."""
@@ -21,3 +23,16 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable(path: Path, *, what: str) -> None:
+    """Refuse an output path that cannot be written before measuring, not after."""
+    if path.is_dir():
+        raise UsageError(f"{what} {str(path)!r} is a directory: give a file name")
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=parent, prefix=".asynclab-probe-")  # noqa: SIM115
+        probe.close()
+    except OSError as exc:
+        raise UsageError(f"cannot write {what} {str(path)!r}: {exc.strerror}") from exc

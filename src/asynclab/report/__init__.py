@@ -3,12 +3,14 @@
 from asynclab.report._compare import compare_runs
 from asynclab.report._csv import results_csv
 from asynclab.report._html import render_html
+from asynclab.report._publish import publish_report
 from asynclab.report._results import load_results
 from asynclab.report._verdicts import render_verdicts, summary_markdown
 
 __all__ = [
     "compare_runs",
     "load_results",
+    "publish_report",
     "render_html",
     "render_verdicts",
     "results_csv",
