@@ -155,8 +155,13 @@ class InstrumentedASGI(_Instrumented):
                 scope.get("query_string", b"").decode(),
                 self.token,
             )
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         if not self.instrumentation.sampled():

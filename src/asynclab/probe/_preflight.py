@@ -62,22 +62,27 @@ def middleware_chain() -> list[dict[str, Any]]:
         hooks = []
         if is_async and isinstance(middleware, type) and issubclass(middleware, MiddlewareMixin):
             uses_mixin_call = getattr(middleware, "__acall__", None) is MiddlewareMixin.__acall__
-            hooks = [h for h in ("process_request", "process_response")
-                     if uses_mixin_call and hasattr(middleware, h)]  # fmt: skip
+            hooks = [
+                h
+                for h in ("process_request", "process_response")
+                if uses_mixin_call and hasattr(middleware, h)
+            ]
         # Django calls every layer's process_view from _get_response_async, adapted to async:
         # a sync one runs in a thread.
         process_view = getattr(middleware, "process_view", None)
         if process_view is not None and not iscoroutinefunction(process_view):
             hooks.append("process_view")
-        layers.append({
-            "path": path,
-            "sync_capable": bool(can_sync),
-            "async_capable": bool(can_async),
-            "runs": "async" if is_async else "sync",
-            # Django adapts the handler beneath this layer when their modes differ.
-            "adapts_inner": is_async != handler_is_async,
-            "thread_hooks": hooks,
-        })  # fmt: skip
+        layers.append(
+            {
+                "path": path,
+                "sync_capable": bool(can_sync),
+                "async_capable": bool(can_async),
+                "runs": "async" if is_async else "sync",
+                # Django adapts the handler beneath this layer when their modes differ.
+                "adapts_inner": is_async != handler_is_async,
+                "thread_hooks": hooks,
+            }
+        )
         handler_is_async = is_async
     layers.reverse()
     return layers
@@ -183,8 +188,9 @@ def _views(requests: list[dict[str, str]]) -> list[dict[str, Any]]:
         except Resolver404:
             views.append({**request, "error": "404: no URL pattern matches"})
             continue
-        views.append({**request, "view": view_path(match.func),
-                      "is_async": view_is_async(match.func)})  # fmt: skip
+        views.append(
+            {**request, "view": view_path(match.func), "is_async": view_is_async(match.func)}
+        )
     return views
 
 

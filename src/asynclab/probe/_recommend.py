@@ -52,11 +52,17 @@ class ViewProfile:
             return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
         return cls(
-            wall_ms=median("wall_ms"), cpu_ms=median("cpu_ms"), switches=median("switches"),
-            switch_ms=median("switch_ms"), db_count=median("db_count"), db_ms=median("db_ms"),
-            http_count=median("http_count"), http_ms=median("http_ms"),
-            overlappable_ms=median("overlappable_ms"), blocked_ms=median("blocked_ms"),
-        )  # fmt: skip
+            wall_ms=median("wall_ms"),
+            cpu_ms=median("cpu_ms"),
+            switches=median("switches"),
+            switch_ms=median("switch_ms"),
+            db_count=median("db_count"),
+            db_ms=median("db_ms"),
+            http_count=median("http_count"),
+            http_ms=median("http_ms"),
+            overlappable_ms=median("overlappable_ms"),
+            blocked_ms=median("blocked_ms"),
+        )
 
     @property
     def io_share(self) -> float:
@@ -209,8 +215,9 @@ def _recommend_sync(
         loop_ms = max(asgi_cpu_ms or view.cpu_ms, 0.05)
         loop_capacity = 1000 / loop_ms
         gain = loop_capacity / thread_capacity
-        predicted.update(thread_capacity_rps=thread_capacity, loop_capacity_rps=loop_capacity,
-                         capacity_gain=gain)  # fmt: skip
+        predicted.update(
+            thread_capacity_rps=thread_capacity, loop_capacity_rps=loop_capacity, capacity_gain=gain
+        )
         if gain >= _MIN_GAIN:
             advice = "make async"
             reasons.append(

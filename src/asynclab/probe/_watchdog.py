@@ -26,9 +26,12 @@ DEFAULT_THRESHOLD_S = 0.020
 # blocking frame reported is the innermost frame outside these (the project's line that made
 # the blocking call), or the innermost frame when the whole stack is library code.
 _LIBRARY_PATHS = tuple(
-    {os.path.realpath(path) for key in ("stdlib", "platstdlib", "purelib", "platlib")
-     if (path := sysconfig.get_paths().get(key))}
-)  # fmt: skip
+    {
+        os.path.realpath(path)
+        for key in ("stdlib", "platstdlib", "purelib", "platlib")
+        if (path := sysconfig.get_paths().get(key))
+    }
+)
 
 
 @dataclass(frozen=True)

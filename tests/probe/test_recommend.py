@@ -1,0 +1,147 @@
+"""The probe's advice on synthetic profiles: each rule of probe/_recommend.py, with no server."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from asynclab.probe._recommend import ViewProfile, recommend
+
+_IDLE = ViewProfile(
+    wall_ms=100.0,
+    cpu_ms=1.0,
+    switches=0,
+    switch_ms=0.0,
+    db_count=0,
+    db_ms=0.0,
+    http_count=0,
+    http_ms=0.0,
+    overlappable_ms=0.0,
+    blocked_ms=0.0,
+)
+_NO_SWITCHES = {"to_sync": 0, "to_async": 0, "chain": 0}
+
+
+def _sync(view: ViewProfile, threads: int = 32, asgi_cpu_ms: float | None = None) -> Any:
+    return recommend(False, None, view, [], [], threads, _NO_SWITCHES, asgi_cpu_ms)
+
+
+def _async(
+    view: ViewProfile,
+    layers: list[dict[str, Any]] | None = None,
+    blocks: list[dict[str, Any]] | None = None,
+    switches: dict[str, int] | None = None,
+) -> Any:
+    return recommend(True, view, None, layers or [], blocks or [], 32, switches or _NO_SWITCHES)
+
+
+def test_sync_view_with_calls_in_a_row_is_told_to_gather_them() -> None:
+    # Three 40 ms calls one after another: gathered, about the longest (40 ms of 121 ms).
+    view = replace(_IDLE, wall_ms=121.0, http_count=3, http_ms=120.0, overlappable_ms=80.0)
+    advice = _sync(view)
+    assert advice.advice == "make async"
+    assert advice.predicted["latency_ms"] == 41.0
+    assert round(advice.predicted["latency_gain"], 2) == 2.95
+    assert "3 HTTP calls wait 120.0 ms one after another" in " ".join(advice.reasons)
+
+
+def test_sync_view_held_on_one_call_gains_capacity_not_latency() -> None:
+    # One 200 ms call: nothing to overlap; 8 threads carry 40/s, a loop at 2 ms CPU 500/s.
+    view = replace(_IDLE, wall_ms=200.0, cpu_ms=2.0, http_count=1, http_ms=198.0)
+    advice = _sync(view, threads=8, asgi_cpu_ms=2.0)
+    assert advice.advice == "make async"
+    assert "latency_gain" not in advice.predicted
+    assert advice.predicted["thread_capacity_rps"] == 40.0
+    assert advice.predicted["loop_capacity_rps"] == 500.0
+    assert advice.predicted["capacity_gain"] == 12.5
+
+
+def test_enough_threads_for_the_waits_keep_sync() -> None:
+    # 64 threads over 10 ms carry 6,400/s; a loop at 1 ms of CPU carries 1,000/s.
+    view = replace(_IDLE, wall_ms=10.0, cpu_ms=1.0, http_count=1, http_ms=9.0)
+    advice = _sync(view, threads=64, asgi_cpu_ms=1.0)
+    assert advice.advice == "keep sync"
+    assert advice.predicted["capacity_gain"] < 1.5
+    assert "its threads are enough for its waits" in advice.reasons[-1]
+
+
+def test_database_time_keeps_sync_with_the_orm_reason() -> None:
+    view = replace(_IDLE, wall_ms=30.0, cpu_ms=4.0, db_count=6, db_ms=25.0)
+    advice = _sync(view)
+    assert advice.advice == "keep sync"
+    assert "database time" in advice.reasons[-1]
+    assert advice.predicted == {}
+
+
+def test_computing_view_keeps_sync_and_states_its_share() -> None:
+    view = replace(_IDLE, wall_ms=50.0, cpu_ms=48.0)
+    advice = _sync(view)
+    assert advice.advice == "keep sync"
+    assert "100% of its time computing" in advice.reasons[-1]
+
+
+def test_a_short_overlap_is_not_advice() -> None:
+    # 4 ms of overlap (under the 5 ms floor): no latency prediction at all.
+    view = replace(_IDLE, wall_ms=10.0, http_count=2, http_ms=8.0, overlappable_ms=4.0)
+    assert "latency_gain" not in _sync(view, threads=64, asgi_cpu_ms=1.0).predicted
+
+
+def test_async_view_that_blocks_the_loop_gets_a_fix_naming_the_line() -> None:
+    view = replace(_IDLE, blocked_ms=50.0)
+    block = {
+        "blocking": {"file": "shop/views.py", "line": 12, "code": "time.sleep(0.05) "},
+        "in_project": True,
+    }
+    advice = _async(view, blocks=[block, block])
+    assert advice.advice == "async with a fix"
+    assert "held 50.0 ms per request" in advice.fixes[0]
+    assert "shop/views.py:12 (time.sleep(0.05)) x2" in advice.fixes[0]
+
+
+def test_async_view_behind_a_costly_sync_chain_gets_the_chain_fix() -> None:
+    # 4 switches cost 2 ms of a 20 ms request, 2 of them in the chain: 1 ms, 5% (over 1%).
+    view = replace(_IDLE, wall_ms=20.0, switches=4, switch_ms=2.0)
+    layers = [
+        {"path": "shop.middleware.Audit", "runs": "sync"},
+        {"path": "django.middleware.common.CommonMiddleware", "runs": "both"},
+    ]
+    advice = _async(view, layers=layers, switches={"to_sync": 1, "to_async": 1, "chain": 2})
+    assert advice.advice == "async with a fix"
+    assert advice.fixes[0].startswith("2 of its 4 switches per request")
+    assert "5.0% of the request" in advice.fixes[0]
+    assert "make shop.middleware.Audit async-capable" in advice.fixes[0]
+
+
+def test_async_view_whose_chain_costs_under_one_percent_keeps_async() -> None:
+    # The same chain in a 2 s request: 1 ms is 0.05%.
+    view = replace(_IDLE, wall_ms=2000.0, switches=4, switch_ms=2.0)
+    layers = [{"path": "shop.middleware.Audit", "runs": "sync"}]
+    advice = _async(view, layers=layers, switches={"to_sync": 1, "to_async": 1, "chain": 2})
+    assert advice.advice == "keep async"
+    assert advice.fixes == []
+
+
+def test_no_profile_is_said_not_guessed() -> None:
+    assert recommend(True, None, None, [], [], 32, _NO_SWITCHES).reasons == [
+        "no request was profiled"
+    ]
+    assert recommend(False, None, None, [], [], 32, _NO_SWITCHES).advice == "keep sync"
+
+
+def test_view_profile_takes_medians_of_the_entries() -> None:
+    keys = (
+        "wall_ms",
+        "cpu_ms",
+        "switches",
+        "switch_ms",
+        "db_count",
+        "db_ms",
+        "http_count",
+        "http_ms",
+        "overlappable_ms",
+        "blocked_ms",
+    )
+    entries = [dict.fromkeys(keys, value) for value in (1.0, 9.0, 3.0, 5.0)]
+    profile = ViewProfile.of(entries)
+    assert profile is not None and profile.wall_ms == 4.0 and profile.blocked_ms == 4.0
+    assert ViewProfile.of([]) is None
