@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from asynclab.check import _knowledge as K
 from asynclab.check._index import (
@@ -22,21 +22,38 @@ from asynclab.check._index import (
     dotted,
     runs_in_thread,
 )
-from asynclab.check._values import Value
+from asynclab.check._values import Summary, Value
 
-if TYPE_CHECKING:
-    from asynclab.check._analyzer import Analyzer
+
+class Summaries(Protocol):
+    """What a scope asks of the analysis (``_analyzer.Analyzer``): the index, what a sync
+    function does and returns, and what a module-level expression holds."""
+
+    index: ProjectIndex
+
+    def summarize(
+        self,
+        function: FunctionInfo,
+        self_value: Value | None,
+        depth: int,
+        closure: dict[str, Value | None] | None = None,
+    ) -> Summary: ...
+
+    def module_value(self, module: ModuleInfo, expression: ast.expr) -> Value | None: ...
+
 
 MAX_DEPTH = 3  # levels of sync project functions followed from an async one
 GLOBAL_KINDS = frozenset({"object", "model", "manager", "queryset", "project"})
 _SINGLE_OBJECT = frozenset({"get", "first", "last", "latest", "earliest", "create"})
+# The shortcuts' coroutines give an instance once awaited (as the walk has always read them).
+_SHORTCUTS = frozenset(name.rsplit(".", 1)[-1] for name in K.ASYNC_ORM_FUNCTIONS)
 
 
 @dataclass(eq=False)
 class Scope:
     """One function's view of its expressions, as the walk reaches each statement."""
 
-    analyzer: Analyzer
+    analyzer: Summaries
     function: FunctionInfo
     depth: int  # levels of calls followed to get here from async code
     env: dict[str, Value | None]
@@ -120,13 +137,13 @@ class Scope:
             inner = self.infer(node.value)
             if inner is None or inner.kind != "coroutine":
                 return None
-            if inner.detail == "acreate":  # built from what it was given: nothing lazy to load
+            if inner.awaits == "acreate":  # built from what it was given: nothing lazy to load
                 return Value("instance", inner.model, fetched=frozenset({"*"}), known_origin=True)
-            if inner.detail in K.ASYNC_INSTANCE_METHODS or inner.detail == "instance":
+            if inner.awaits in K.ASYNC_INSTANCE_METHODS or inner.awaits in _SHORTCUTS:
                 return Value("instance", inner.model, fetched=inner.fetched, known_origin=True)
-            if inner.detail in K.ASYNC_PAIR_METHODS:
+            if inner.awaits in K.ASYNC_PAIR_METHODS:
                 return Value("pair", inner.model, fetched=inner.fetched, known_origin=True)
-            if inner.detail == "auser":
+            if inner.awaits == "auser":
                 return Value("instance", "User")
             return None
         if isinstance(node, ast.Subscript):
@@ -207,9 +224,7 @@ class Scope:
                 return Value("instance", model=cls.forward[attr])
             if attr in cls.many:
                 prefetched = attr in base.fetched or "*" in base.fetched
-                return Value(
-                    "related", model=cls.many[attr], detail="prefetched" if prefetched else None
-                )
+                return Value("related", model=cls.many[attr], prefetched=prefetched)
             return None
         if base.kind == "object" and base.cls in K.PATH_CLASSES and attr in ("parent", "parents"):
             return base
@@ -230,24 +245,27 @@ class Scope:
                             if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
                         }
                         fetched = fetched | (names if node.args else {"*"})
-                    kind_of = receiver.detail if method == "all" else None
-                    if method in ("values", "values_list"):
-                        kind_of = "values"
+                    # all() keeps what the rows are; any other method makes a new query.
+                    keeps = method == "all"
                     return Value(
-                        "queryset", receiver.model, detail=kind_of, fetched=frozenset(fetched)
+                        "queryset",
+                        receiver.model,
+                        fetched=frozenset(fetched),
+                        prefetched=keeps and receiver.prefetched,
+                        values=method in ("values", "values_list") or (keeps and receiver.values),
                     )
                 if method in _SINGLE_OBJECT:
                     fetched = frozenset({"*"}) if method == "create" else receiver.fetched
                     return Value("instance", receiver.model, fetched=fetched, known_origin=True)
                 if method in K.ASYNC_QUERY_METHODS:
                     return Value(
-                        "coroutine", receiver.model, detail=method, fetched=receiver.fetched
+                        "coroutine", receiver.model, awaits=method, fetched=receiver.fetched
                     )
                 if method == "get_queryset":
                     return Value("queryset", receiver.model, fetched=receiver.fetched)
                 return self._returned(func)  # a custom manager or QuerySet method
             if receiver is not None and receiver.kind == "request" and method == "auser":
-                return Value("coroutine", detail="auser")
+                return Value("coroutine", awaits="auser")
             if method == "get_queryset":
                 return Value("queryset")
             if receiver is not None and receiver.kind == "object":
@@ -279,7 +297,7 @@ class Scope:
             return Value(
                 "coroutine",
                 model,
-                detail="instance",
+                awaits=qualified.rsplit(".", 1)[-1],
                 fetched=first.fetched if first else frozenset(),
             )
         if qualified in K.BLOCKING_CLASSES or qualified in K.PATH_CLASSES:
@@ -305,7 +323,7 @@ class Scope:
         """What iterating a value gives."""
         if value is None or value.kind not in ("queryset", "manager", "related"):
             return None
-        if value.detail == "values":
+        if value.values:
             return None
         return Value("instance", value.model, fetched=value.fetched, known_origin=True)
 

@@ -201,9 +201,11 @@ def _deployment_files(roots: Iterable[Path]) -> Iterator[Path]:
         base = root if root.is_dir() else root.parent
         for directory, subdirectories, files in os.walk(base):
             depth = Path(directory).relative_to(base).parts
-            subdirectories[:] = [
-                name for name in subdirectories if name not in DEFAULT_EXCLUDE
-            ] if len(depth) < 2 else []  # fmt: skip
+            subdirectories[:] = (
+                [name for name in subdirectories if name not in DEFAULT_EXCLUDE]
+                if len(depth) < 2
+                else []
+            )
             for name in files:
                 if _DEPLOY_NAMES.match(name):
                     yield Path(directory) / name

@@ -31,7 +31,9 @@ class Value:
     kind: ValueKind
     model: str | None = None  # a model's qualified name (or its class name, if not the project's)
     cls: str | None = None  # "object" and "project": the qualified class of the instance
-    detail: str | None = None  # queryset, related: "values" or "prefetched"; coroutine: method
+    prefetched: bool = False  # queryset, related: its rows are loaded already (no query)
+    values: bool = False  # queryset: rows as dicts or tuples (values()), not model instances
+    awaits: str | None = None  # coroutine: the async call it runs ("aget", "auser", ...)
     fetched: frozenset[str] = frozenset()  # select_related/prefetch_related names, "*" all
     known_origin: bool = False  # an instance loaded by a query the walk saw
 
