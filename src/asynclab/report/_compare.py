@@ -108,9 +108,15 @@ def compare_runs(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
                 continue
             ratio, beyond_noise = _change(earlier, value)
             figures.append(
-                {"claim": claim["id"], "name": name, "old": earlier.shown(), "new": value.shown(),
-                 "ratio": ratio, "beyond_noise": beyond_noise}
-            )  # fmt: skip
+                {
+                    "claim": claim["id"],
+                    "name": name,
+                    "old": earlier.shown(),
+                    "new": value.shown(),
+                    "ratio": ratio,
+                    "beyond_noise": beyond_noise,
+                }
+            )
     return {
         "old_machine": machine_line(old),
         "new_machine": machine_line(new),

@@ -7,10 +7,27 @@ import io
 from typing import Any
 
 COLUMNS = (
-    "claim", "verdict", "experiment", "server", "variant", "repeat", "status", "requests_per_s",
-    "p50_ms", "p90_ms", "p99_ms", "max_ms", "requests", "errors", "rss_peak_mb", "threads_peak",
-    "cpu_ms_per_request", "ctx_switches", "generator_cpu_percent", "failure",
-)  # fmt: skip
+    "claim",
+    "verdict",
+    "experiment",
+    "server",
+    "variant",
+    "repeat",
+    "status",
+    "requests_per_s",
+    "p50_ms",
+    "p90_ms",
+    "p99_ms",
+    "max_ms",
+    "requests",
+    "errors",
+    "rss_peak_mb",
+    "threads_peak",
+    "cpu_ms_per_request",
+    "ctx_switches",
+    "generator_cpu_percent",
+    "failure",
+)
 
 
 def _row(claim: dict[str, Any], experiment_id: str, run: dict[str, Any]) -> dict[str, Any]:

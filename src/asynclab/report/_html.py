@@ -40,9 +40,11 @@ def _environment_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
         ("CPU", f"{environment.get('cpu_model', '?')}, {environment.get('cpu_count', '?')} cores"),
         ("usable cores", ", ".join(str(c) for c in environment.get("usable_cpus", []))),
         ("platform", str(environment.get("platform", "?"))),
-        ("Python", f"{environment.get('python', '?')} "
-                   f"({environment.get('python_implementation', '?')})"),
-    ]  # fmt: skip
+        (
+            "Python",
+            f"{environment.get('python', '?')} ({environment.get('python_implementation', '?')})",
+        ),
+    ]
     rows += [(name, str(version)) for name, version in environment.get("packages", {}).items()]
     rows.append(("database", str(results["run"].get("database", "?"))))
     rows.append(("started", str(results["started_at"])))
@@ -111,8 +113,11 @@ def _plots(
     plots = []
     for figure in new:
         entry: dict[str, Any] = {
-            "title": figure.title, "caption": figure.caption, "old": None, "old_caption": "",
-        }  # fmt: skip
+            "title": figure.title,
+            "caption": figure.caption,
+            "old": None,
+            "old_caption": "",
+        }
         before = old.pop(figure.title, None)
         if before is not None:
             share_axes(before, figure)
@@ -123,8 +128,15 @@ def _plots(
         entry["new"] = _plot(figure, counter)
         plots.append(entry)
     for title, before in old.items():  # measured in the old run only
-        plots.append({"title": title, "caption": before.caption, "old": _plot(before, counter),
-                      "old_caption": "", "new": None})  # fmt: skip
+        plots.append(
+            {
+                "title": title,
+                "caption": before.caption,
+                "old": _plot(before, counter),
+                "old_caption": "",
+                "new": None,
+            }
+        )
     return plots
 
 

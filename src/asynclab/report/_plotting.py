@@ -46,9 +46,10 @@ class Figure:
 def styled(figure: go.Figure) -> go.Figure:
     figure.layout.template = None
     figure.update_layout(
-        height=380, margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        height=380,
+        margin={"l": 60, "r": 20, "t": 20, "b": 50},
         legend={"orientation": "h", "y": -0.25},
-    )  # fmt: skip
+    )
     return figure
 
 
@@ -150,11 +151,16 @@ def cdf_traces(
         # One pass over the counts for all percentiles (one call each walks them each time).
         at = histogram.get_percentile_to_value_dict(_CDF_PERCENTILES)
         name = f"{server} {variant}{suffix}"
-        traces.append(go.Scatter(
-            x=[at[p] / 1000 for p in _CDF_PERCENTILES], y=[p / 100 for p in _CDF_PERCENTILES],
-            mode="lines", name=name, legendgroup=name,
-            hovertemplate="%{x:.3g} ms: %{y:.2%} at or under" + _NAME,
-        ))  # fmt: skip
+        traces.append(
+            go.Scatter(
+                x=[at[p] / 1000 for p in _CDF_PERCENTILES],
+                y=[p / 100 for p in _CDF_PERCENTILES],
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                hovertemplate="%{x:.3g} ms: %{y:.2%} at or under" + _NAME,
+            )
+        )
     return traces
 
 
@@ -197,14 +203,27 @@ def level_plot(
         for level, value in points:
             by_level.setdefault(level, []).append(value)
         levels = sorted(by_level)
-        figure.add_trace(go.Scatter(
-            x=levels, y=[statistics.median(by_level[level]) for level in levels], name=name,
-            mode="lines", legendgroup=name, hovertemplate="%{x}: median %{y:.4g}" + _NAME,
-        ))  # fmt: skip
-        figure.add_trace(go.Scatter(
-            x=[p[0] for p in points], y=[p[1] for p in points], name=name, mode="markers",
-            legendgroup=name, showlegend=False, hovertemplate="%{x}: %{y:.4g} (one run)" + _NAME,
-        ))  # fmt: skip
+        figure.add_trace(
+            go.Scatter(
+                x=levels,
+                y=[statistics.median(by_level[level]) for level in levels],
+                name=name,
+                mode="lines",
+                legendgroup=name,
+                hovertemplate="%{x}: median %{y:.4g}" + _NAME,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=[p[0] for p in points],
+                y=[p[1] for p in points],
+                name=name,
+                mode="markers",
+                legendgroup=name,
+                showlegend=False,
+                hovertemplate="%{x}: %{y:.4g} (one run)" + _NAME,
+            )
+        )
     for trace in extra:
         figure.add_trace(trace)
     figure.update_layout(
@@ -253,17 +272,27 @@ class TimelineTrace:
 
     def traces(self) -> list[go.Scatter]:
         line = go.Scatter(
-            x=self.x, y=self.y, customdata=self.labels, mode="lines+markers", name=self.name,
-            legendgroup=self.name, hovertemplate="%{customdata}: p99 %{y:.3g} ms" + _NAME,
-        )  # fmt: skip
+            x=self.x,
+            y=self.y,
+            customdata=self.labels,
+            mode="lines+markers",
+            name=self.name,
+            legendgroup=self.name,
+            hovertemplate="%{customdata}: p99 %{y:.3g} ms" + _NAME,
+        )
         xs, ys = self.errors_at()
         if not xs:
             return [line]
         errors = go.Scatter(
-            x=xs, y=ys, mode="markers", name=self.name, legendgroup=self.name,
-            showlegend=False, marker={"symbol": "x", "size": 11, "line": {"width": 1}},
+            x=xs,
+            y=ys,
+            mode="markers",
+            name=self.name,
+            legendgroup=self.name,
+            showlegend=False,
+            marker={"symbol": "x", "size": 11, "line": {"width": 1}},
             hovertemplate="errors in this second" + _NAME,
-        )  # fmt: skip
+        )
         return [line, errors]
 
 

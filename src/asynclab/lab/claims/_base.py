@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from asynclab.lab._bench import BenchSpec
 from asynclab.lab._pinning import CpuPlan
+from asynclab.lab._spec import BenchSpec
 from asynclab.lab._stats import Estimate, median_estimate, paired_ratios
 from asynclab.workloads import DatabaseConfig
 
@@ -168,6 +168,10 @@ class Claim:
     experiments: Callable[[RunContext], list[Experiment]]
     judge: Callable[[RunContext, Results], ClaimVerdict]
     thresholds: tuple[Threshold, ...] = ()
+    plots: tuple[str, ...] = ("latency_cdfs",)
+    """The report's plot builders this claim's results are drawn with, by name (see
+    ``report/_figures.py``): the generic ``latency_cdfs`` and ``timelines``, or the claim's
+    own."""
 
     def verdict(self, verdict: Verdict, summary: str, **kwargs: Any) -> ClaimVerdict:
         return ClaimVerdict(self.id, self.statement, self.sources, verdict, summary, **kwargs)

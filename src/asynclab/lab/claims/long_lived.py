@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asynclab.lab._capacity import CapacityLimits
+from asynclab.lab._capacity_search import CapacityLimits
 from asynclab.lab._stats import median_estimate
 from asynclab.lab.claims._base import (
     Claim,
@@ -40,9 +40,11 @@ _FAR_MORE = 4  # two doublings: capacity is only known to within one doubling
 def _stream_limits(context: RunContext, scaled: bool) -> CapacityLimits:
     smoke = context.profile.is_smoke
     return CapacityLimits(
-        start=16, max_level=16 if smoke else 512, max_duration_s=60 if smoke else 180,
+        start=16,
+        max_level=16 if smoke else 512,
+        max_duration_s=60 if smoke else 180,
         threads_follow_level=scaled,
-    )  # fmt: skip
+    )
 
 
 def stream_experiments(context: RunContext) -> list[Experiment]:
@@ -52,18 +54,26 @@ def stream_experiments(context: RunContext) -> list[Experiment]:
         Experiment(
             STREAMS_DEFAULT,
             context.bench(
-                "stream", pairs=(THREADED, ASYNC), params=params, duration_s=duration,
-                repeat=1, capacity=_stream_limits(context, scaled=False),
+                "stream",
+                pairs=(THREADED, ASYNC),
+                params=params,
+                duration_s=duration,
+                repeat=1,
+                capacity=_stream_limits(context, scaled=False),
             ),
         ),
         Experiment(
             STREAMS_SCALED,
             context.bench(
-                "stream", pairs=(THREADED,), params=params, duration_s=duration, repeat=1,
+                "stream",
+                pairs=(THREADED,),
+                params=params,
+                duration_s=duration,
+                repeat=1,
                 capacity=_stream_limits(context, scaled=True),
             ),
         ),
-    ]  # fmt: skip
+    ]
 
 
 def _held(result: dict[str, Any], pair: tuple[str, str]) -> tuple[int, str, dict[str, Any]]:
@@ -132,6 +142,7 @@ CLAIM_STREAMS = Claim(
     ),
     experiments=stream_experiments,
     judge=stream_judge,
+    plots=("long_lived",),
     thresholds=(
         Threshold(
             "streams held, async over the default thread pool",
@@ -155,12 +166,17 @@ def upload_experiments(context: RunContext) -> list[Experiment]:
             context.bench(
                 # The fast requests' connections open as they are needed (one ahead): only
                 # the uploaders may hold gthread's threads (see steadier-under-load).
-                "upload", pairs=(THREADED, ASYNC), uploaders=uploaders, rate=20.0, connections=1,
+                "upload",
+                pairs=(THREADED, ASYNC),
+                uploaders=uploaders,
+                rate=20.0,
+                connections=1,
                 params=(("kb", "4" if context.profile.is_smoke else "64"),),
-                duration_s=0.5 if context.profile.is_smoke else 3.0, timeout_s=30.0,
+                duration_s=0.5 if context.profile.is_smoke else 3.0,
+                timeout_s=30.0,
             ),
         )
-    ]  # fmt: skip
+    ]
 
 
 def upload_judge(context: RunContext, results: Results) -> ClaimVerdict:
@@ -203,6 +219,7 @@ CLAIM_UPLOADS = Claim(
     ),
     experiments=upload_experiments,
     judge=upload_judge,
+    plots=("latency_cdfs", "timelines"),
     thresholds=(
         Threshold(
             "fast requests' p99, gthread over uvicorn beside the uploaders",
@@ -238,20 +255,27 @@ def chat_experiments(context: RunContext) -> list[Experiment]:
         Experiment(
             CHAT,
             context.bench(
-                "chat", pairs=(SYNC_CONSUMER, ASYNC_CONSUMER), members=40 if smoke else MEMBERS,
-                rooms=4 if smoke else 10, duration_s=1.0 if smoke else 3.0,
+                "chat",
+                pairs=(SYNC_CONSUMER, ASYNC_CONSUMER),
+                members=40 if smoke else MEMBERS,
+                rooms=4 if smoke else 10,
+                duration_s=1.0 if smoke else 3.0,
             ),
         )
-    ]  # fmt: skip
+    ]
 
 
 def chat_judge(context: RunContext, results: Results) -> ClaimVerdict:
     try:
         result = results[CHAT]
         cpu = paired_estimate(
-            result, SYNC_CONSUMER, ASYNC_CONSUMER, cpu_ms_per_answer,
-            "CPU per delivered message", confidence=context.confidence,
-        )  # fmt: skip
+            result,
+            SYNC_CONSUMER,
+            ASYNC_CONSUMER,
+            cpu_ms_per_answer,
+            "CPU per delivered message",
+            confidence=context.confidence,
+        )
         p99_ratio = ratio_estimate(
             result, SYNC_CONSUMER, ASYNC_CONSUMER, "p99", confidence=context.confidence
         )
@@ -293,9 +317,14 @@ def chat_judge(context: RunContext, results: Results) -> ClaimVerdict:
         f"{ms(p99['async'])} ({p99_ratio.median:.2f}x); lost: sync {lost['sync']}, "
         f"async {lost['async']}"
     )
-    figures = {"members": members, "fanout_p99_ms": p99, "lost": lost,
-               "per_message": per_message, "sync_over_async_cpu": cpu.to_dict(),
-               "sync_over_async_p99": p99_ratio.to_dict()}  # fmt: skip
+    figures = {
+        "members": members,
+        "fanout_p99_ms": p99,
+        "lost": lost,
+        "per_message": per_message,
+        "sync_over_async_cpu": cpu.to_dict(),
+        "sync_over_async_p99": p99_ratio.to_dict(),
+    }
     reason = (
         f"rule: the sync consumer's server CPU per delivered message over the async one's, "
         f"per pair of runs, above {_COSTLIER} ({cpu.describe()}): on the same core it then "
@@ -317,6 +346,7 @@ CLAIM_CHAT = Claim(
     ),
     experiments=chat_experiments,
     judge=chat_judge,
+    plots=("chat",),
     thresholds=(
         Threshold(
             "sync/async consumer CPU per delivered message",

@@ -132,6 +132,7 @@ CLAIM = Claim(
     ),
     experiments=experiments,
     judge=judge,
+    plots=("memory", "latency_cdfs"),
     thresholds=(
         Threshold(
             "RSS per extra in-flight thread",

@@ -70,15 +70,20 @@ def experiments(context: RunContext) -> list[Experiment]:
         Experiment(
             _id(deployment, rate),
             context.bench(
-                "fanout", pairs=((deployment.server, deployment.variant),), rate=rate,
-                threads=deployment.threads, repeat=1, timeout_s=10.0, connections=1,
+                "fanout",
+                pairs=((deployment.server, deployment.variant),),
+                rate=rate,
+                threads=deployment.threads,
+                repeat=1,
+                timeout_s=10.0,
+                connections=1,
                 params=(("n", "1"), ("latency_ms", str(CALL_MS))),
             ),
             skip_if=_broke_below(context, deployment, rate),
         )
         for deployment in _deployments(context)
         for rate in _rates(context)
-    ]  # fmt: skip
+    ]
 
 
 def _broke_below(
@@ -185,6 +190,7 @@ CLAIM = Claim(
     ),
     experiments=experiments,
     judge=judge,
+    plots=("steadier", "step_timeline"),
     thresholds=(
         Threshold(
             "p99 over the unloaded p50",

@@ -45,13 +45,15 @@ def experiments(context: RunContext) -> list[Experiment]:
             Experiment(
                 _id(depth),
                 context.bench(
-                    "middleware", pairs=(CAPABLE, MIXED), connections=1,
+                    "middleware",
+                    pairs=(CAPABLE, MIXED),
+                    connections=1,
                     params=(("m", str(depth)),),
                 ),
             )
             for depth in _depths(context)
         ),
-    ]  # fmt: skip
+    ]
 
 
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
@@ -68,8 +70,9 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
                     xs.append(depth)
                     ys.append((a - b) * 1000)  # microseconds more for the switching stack
         per_switch = slope_estimate(xs, ys, confidence=context.confidence)
-        hello = {f"{s} {v}": value_estimate(results[HELLO], (s, v), "p50").median
-                 for s, v in HELLO_PAIRS}  # fmt: skip
+        hello = {
+            f"{s} {v}": value_estimate(results[HELLO], (s, v), "p50").median for s, v in HELLO_PAIRS
+        }
     except (MissingResult, KeyError, ValueError) as exc:
         return CLAIM.failed(results, ids, exc)
     verdict = within(per_switch, _CLAIMED_US / 2, _CLAIMED_US * 2)
@@ -84,6 +87,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         "depths": list(depths),
         "hello_p50_ms": hello,
         "points": [[x, y] for x, y in zip(xs, ys, strict=True)],
+        "claimed_us": _CLAIMED_US,  # what the report draws the claim's line at
     }
     reason = (
         "rule: p50 of the alternating stack minus the async-capable one, regressed on the "
@@ -104,6 +108,7 @@ CLAIM = Claim(
     ),
     experiments=experiments,
     judge=judge,
+    plots=("switch_cost",),
     thresholds=(
         Threshold(
             "cost of one sync/async switch",
