@@ -20,9 +20,16 @@ def main() -> None:
     p99 = {}
     for layer in ("memory", "redis"):
         spec = BenchSpec(
-            "chat", variants=("async",), servers=("uvicorn",), members=200, rooms=10,
-            message_rate=1.0, channel_layer=layer, duration_s=args.duration, cpus=CpuPlan.choose(),
-        )  # fmt: skip
+            "chat",
+            variants=("async",),
+            servers=("uvicorn",),
+            members=200,
+            rooms=10,
+            message_rate=1.0,
+            channel_layer=layer,
+            duration_s=args.duration,
+            cpus=CpuPlan.choose(),
+        )
         (row,) = run_bench(spec).rows()
         p99[layer] = row.latency_ms["p99"]
         print(

@@ -63,10 +63,14 @@ def speed(root: Path, repeat: int) -> None:
         with contextlib.suppress(SyntaxError):
             ast.parse(source)
     parse_only = sum(source.count("\n") for source in sources) / (time.perf_counter() - started)
-    print(f"Django {django.__version__} source: {report.files} files, {report.lines:,} lines, "
-          f"{len(report.findings)} findings")  # fmt: skip
-    print(f"lines/s on one core over {len(rates)} runs: best {max(rates):,.0f}, median "
-          f"{statistics.median(rates):,.0f} (ast.parse alone: {parse_only:,.0f})")  # fmt: skip
+    print(
+        f"Django {django.__version__} source: {report.files} files, {report.lines:,} lines, "
+        f"{len(report.findings)} findings"
+    )
+    print(
+        f"lines/s on one core over {len(rates)} runs: best {max(rates):,.0f}, median "
+        f"{statistics.median(rates):,.0f} (ast.parse alone: {parse_only:,.0f})"
+    )
     ratio = statistics.median(rates) / TARGET_LINES_PER_SECOND
     print(f"median / target ({TARGET_LINES_PER_SECOND:,}): {ratio:.2f}x; crashes: {crashes}")
     os.sched_setaffinity(0, cpus)
@@ -118,8 +122,10 @@ def sweep(root: Path) -> None:
         for error in report.internal_errors:
             print(f"checker failure in {project.name}: {error}")
     seconds = time.perf_counter() - started
-    print(f"sweep of {root}: {files:,} files, {lines:,} lines in {seconds:.1f} s; "
-          f"checker failures: {failures}")  # fmt: skip
+    print(
+        f"sweep of {root}: {files:,} files, {lines:,} lines in {seconds:.1f} s; "
+        f"checker failures: {failures}"
+    )
 
 
 def main() -> None:

@@ -29,14 +29,20 @@ TARGET = 0.25
 PROJECT = Path(__file__).resolve().parent.parent / "src" / "asynclab" / "workloads"
 
 
-def _probe(urls: list[str], levels: tuple[int, ...], threads: int, upstream: str,
-           args: argparse.Namespace) -> dict[str, dict[str, Any]]:  # fmt: skip
+def _probe(
+    urls: list[str], levels: tuple[int, ...], threads: int, upstream: str, args: argparse.Namespace
+) -> dict[str, dict[str, Any]]:
     env = WorkloadConfig(upstream_url=upstream).to_env()
     spec = ProbeSpec(
-        project=PROJECT, settings=SETTINGS_MODULE,
-        requests=tuple(ProbeRequest(url) for url in urls), levels=levels, threads=threads,
-        duration_s=args.duration, warmup_s=1.0, env=tuple(env.items()),
-    )  # fmt: skip
+        project=PROJECT,
+        settings=SETTINGS_MODULE,
+        requests=tuple(ProbeRequest(url) for url in urls),
+        levels=levels,
+        threads=threads,
+        duration_s=args.duration,
+        warmup_s=1.0,
+        env=tuple(env.items()),
+    )
     with tempfile.TemporaryDirectory() as out:
         results = run_probe(spec, Path(out), say=lambda line: print(f"    {line}"))
     return {claim["id"]: claim for claim in results["claims"]}
@@ -68,19 +74,31 @@ def main() -> None:
         predicted = claims[f"GET {sync_url}"]["figures"]["predicted"]["latency_gain"]
         sync_p50 = claims[f"GET {sync_url}"]["figures"]["measured"]["gunicorn-gthread"]
         async_p50 = claims[f"GET {async_url}"]["figures"]["measured"]["uvicorn"]
-        errors.append(_verdict("overlap (latency gain)", predicted,
-                               sync_p50["p50_ms_alone"] / async_p50["p50_ms_alone"]))  # fmt: skip
+        errors.append(
+            _verdict(
+                "overlap (latency gain)",
+                predicted,
+                sync_p50["p50_ms_alone"] / async_p50["p50_ms_alone"],
+            )
+        )
 
         params = {"n": "1", "latency_ms": f"{args.slow_call_ms:g}", "jitter": "fixed"}
         sync_url, async_url = fanout.path("sync", params), fanout.path("async", params)
-        print(f"threads: {sync_url} on {args.threads} threads against {async_url}, "
-              f"{args.clients} clients")  # fmt: skip
+        print(
+            f"threads: {sync_url} on {args.threads} threads against {async_url}, "
+            f"{args.clients} clients"
+        )
         claims = _probe([sync_url, async_url], (1, args.clients), args.threads, upstream.url, args)
         predicted = claims[f"GET {sync_url}"]["figures"]["predicted"]["capacity_gain"]
         sync_rate = claims[f"GET {sync_url}"]["figures"]["measured"]["gunicorn-gthread"]
         async_rate = claims[f"GET {async_url}"]["figures"]["measured"]["uvicorn"]
-        errors.append(_verdict("threads (capacity gain)", predicted,
-                               async_rate["rate_at_top"] / sync_rate["rate_at_top"]))  # fmt: skip
+        errors.append(
+            _verdict(
+                "threads (capacity gain)",
+                predicted,
+                async_rate["rate_at_top"] / sync_rate["rate_at_top"],
+            )
+        )
     print(f"largest error {max(errors):.0%} (target <= {TARGET:.0%})")
     print("PASS" if max(errors) <= TARGET else "FAIL")
 

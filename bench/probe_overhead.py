@@ -33,27 +33,37 @@ SETTINGS = {"plain": None, "every request": 1, "1 in 32": 32}
 
 
 def _apps(interface: str) -> dict[str, HostedApp]:
-    env = {**WorkloadConfig(interface=interface).to_env(),  # type: ignore[arg-type]
-           "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE}  # fmt: skip
+    env = {
+        **WorkloadConfig(interface=interface).to_env(),  # type: ignore[arg-type]
+        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+    }
     apps = {}
     for name, every in SETTINGS.items():
         if every is None:
             apps[name] = HostedApp(env=env)
             continue
-        instrumented = {**env, "ASYNCLAB_PROBE_TOKEN": secrets.token_hex(8),
-                        "ASYNCLAB_PROBE_WSGI": WSGI_APPLICATION,
-                        "ASYNCLAB_PROBE_ASGI": ASGI_APPLICATION,
-                        "ASYNCLAB_PROBE_SAMPLE_EVERY": str(every)}  # fmt: skip
-        apps[name] = HostedApp(wsgi="asynclab.probe._entry:wsgi",
-                               asgi="asynclab.probe._entry:asgi", env=instrumented)  # fmt: skip
+        instrumented = {
+            **env,
+            "ASYNCLAB_PROBE_TOKEN": secrets.token_hex(8),
+            "ASYNCLAB_PROBE_WSGI": WSGI_APPLICATION,
+            "ASYNCLAB_PROBE_ASGI": ASGI_APPLICATION,
+            "ASYNCLAB_PROBE_SAMPLE_EVERY": str(every),
+        }
+        apps[name] = HostedApp(
+            wsgi="asynclab.probe._entry:wsgi", asgi="asynclab.probe._entry:asgi", env=instrumented
+        )
     return apps
 
 
 def _rate(server: str, app: HostedApp, variant: str, args: argparse.Namespace) -> float:
     with start_server(get_server(server), app=app, cpus=SERVER_CPUS, stop_grace_s=0) as running:
         url = running.url + get_scenario("hello").path(variant)
-        spec = LoadSpec(parse_target(url), connections=args.connections,
-                        duration_s=args.duration, warmup_s=args.warmup)  # fmt: skip
+        spec = LoadSpec(
+            parse_target(url),
+            connections=args.connections,
+            duration_s=args.duration,
+            warmup_s=args.warmup,
+        )
         return run_load(spec).achieved_rate
 
 
@@ -65,8 +75,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     pin_this_process_to_client_cpus()
-    header(f"probe instrumentation overhead on hello: {args.repeat} interleaved pairs of "
-           f"{args.duration:g} s, {args.connections} connections")  # fmt: skip
+    header(
+        f"probe instrumentation overhead on hello: {args.repeat} interleaved pairs of "
+        f"{args.duration:g} s, {args.connections} connections"
+    )
     sampled_worst = 1.0
     for server, variant in (("gunicorn-gthread", "sync"), ("uvicorn", "async")):
         apps = _apps(get_server(server).interface)
@@ -78,15 +90,18 @@ def main() -> None:
             rates = {name: _rate(server, apps[name], variant, args) for name in order}
             for name in ratios:
                 ratios[name].append(rates[name] / rates["plain"])
-            print(f"  {server} {variant} round {repeat + 1}: "
-                  + ", ".join(f"{name} {rates[name]:,.0f} req/s" for name in SETTINGS))  # fmt: skip
+            print(
+                f"  {server} {variant} round {repeat + 1}: "
+                + ", ".join(f"{name} {rates[name]:,.0f} req/s" for name in SETTINGS)
+            )
         for name, values in ratios.items():
             median = statistics.median(values)
-            print(f"{server} {variant}, {name} profiled: instrumented/plain throughput "
-                  f"{median:.3f} (rounds {min(values):.3f}-{max(values):.3f})")  # fmt: skip
+            print(
+                f"{server} {variant}, {name} profiled: instrumented/plain throughput "
+                f"{median:.3f} (rounds {min(values):.3f}-{max(values):.3f})"
+            )
         sampled_worst = min(sampled_worst, statistics.median(ratios["1 in 32"]))
-    print(f"lowest median ratio with 1 in 32 profiled {sampled_worst:.3f} "
-          f"(target >= {TARGET:g})")  # fmt: skip
+    print(f"lowest median ratio with 1 in 32 profiled {sampled_worst:.3f} (target >= {TARGET:g})")
     print("PASS" if sampled_worst >= TARGET else "FAIL")
 
 

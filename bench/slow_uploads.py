@@ -18,10 +18,17 @@ def main() -> None:
     args = parser.parse_args()
     header("fast-request p99 beside 50 slow uploaders (64 KB at 10 KB/s each)")
     spec = BenchSpec(
-        "upload", variants=("sync",), servers=("gunicorn-gthread", "uvicorn"), rate=100.0,
-        uploaders=50, upload_rate=10_240.0, duration_s=args.duration, warmup_s=0.0,
-        params=(("kb", "64"),), cpus=CpuPlan.choose(),
-    )  # fmt: skip
+        "upload",
+        variants=("sync",),
+        servers=("gunicorn-gthread", "uvicorn"),
+        rate=100.0,
+        uploaders=50,
+        upload_rate=10_240.0,
+        duration_s=args.duration,
+        warmup_s=0.0,
+        params=(("kb", "64"),),
+        cpus=CpuPlan.choose(),
+    )
     result = run_bench(spec)
     p99 = {}
     for row in result.rows():

@@ -71,8 +71,12 @@ def test_json_output(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert document["summary"] == {"error": 0, "warning": 2, "info": 0}
     first = document["findings"][0]
     assert {k: first[k] for k in ("id", "name", "path", "line", "column")} == {
-        "id": "AL202", "name": "blocking-sleep", "path": "views.py", "line": 7, "column": 5,
-    }  # fmt: skip
+        "id": "AL202",
+        "name": "blocking-sleep",
+        "path": "views.py",
+        "line": 7,
+        "column": 5,
+    }
     assert first["why"] == RULES["AL202"].why and first["source"] == "    time.sleep(1)"
 
 
@@ -186,8 +190,11 @@ def test_explain_and_output_file(project: Path, capsys: pytest.CaptureFixture[st
 def test_the_installed_command(project: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "asynclab", "check", "--format", "json", "."],
-        capture_output=True, text=True, timeout=60, cwd=project,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=project,
+    )
     assert done.returncode == 1, done.stderr
     assert len(json.loads(done.stdout)["findings"]) == 2
 

@@ -113,8 +113,11 @@ def test_symlink_loops_and_dangling_links_are_reported_not_raised(tmp_path: Path
     (tmp_path / "ok.py").write_text("import time\nasync def v(r):\n    time.sleep(1)\n")
     report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
     assert sorted((f.location.path, f.rule) for f in report.findings) == [
-        ("a.py", "AL001"), ("b.py", "AL001"), ("gone.py", "AL001"), ("ok.py", "AL202"),
-    ]  # fmt: skip
+        ("a.py", "AL001"),
+        ("b.py", "AL001"),
+        ("gone.py", "AL001"),
+        ("ok.py", "AL202"),
+    ]
 
 
 def test_a_checker_failure_costs_one_function_not_the_module(tmp_path: Path) -> None:
@@ -129,8 +132,10 @@ def test_a_checker_failure_costs_one_function_not_the_module(tmp_path: Path) -> 
 
 
 def test_models_of_the_same_name_in_two_apps_are_kept_apart(tmp_path: Path) -> None:
-    for app, field in (("shop", "models.ForeignKey('Order', on_delete=models.CASCADE)"),
-                       ("blog", "models.IntegerField()")):  # fmt: skip
+    for app, field in (
+        ("shop", "models.ForeignKey('Order', on_delete=models.CASCADE)"),
+        ("blog", "models.IntegerField()"),
+    ):
         (tmp_path / app).mkdir()
         (tmp_path / app / "__init__.py").write_text("")
         (tmp_path / app / "models.py").write_text(

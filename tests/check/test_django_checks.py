@@ -14,8 +14,12 @@ from tests.probe.sample import SAMPLE, sample_env
 def django_check(middleware: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "django", "check", "--tag", "async", *args],
-        env=sample_env(middleware), cwd=SAMPLE, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=sample_env(middleware),
+        cwd=SAMPLE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_sync_only_middleware_in_front_of_async_views_and_the_blocking_view() -> None:
@@ -26,8 +30,11 @@ def test_sync_only_middleware_in_front_of_async_views_and_the_blocking_view() ->
         isinstance(node, ast.AsyncFunctionDef) and not node.name.startswith("_")
         for node in ast.parse(source).body
     )
-    line = next(number for number, text in enumerate(source.splitlines(), 1)
-                if "the blocking line the watchdog must name" in text)  # fmt: skip
+    line = next(
+        number
+        for number, text in enumerate(source.splitlines(), 1)
+        if "the blocking line the watchdog must name" in text
+    )
     done = django_check("sampleproject.middleware.SyncOnlyMiddleware")
     assert done.returncode == 0, done.stderr  # warnings do not fail a check by default
     out = done.stderr
@@ -56,14 +63,22 @@ def call_check(
 ) -> subprocess.CompletedProcess[str]:
     """``call_command('check', *args)`` with one setting changed first."""
     return subprocess.run(
-        [sys.executable, "-c", (
-            "import django; from django.conf import settings; django.setup();"
-            f"settings.{setting} = {value!r};"
-            "from django.core.management import call_command;"
-            f"call_command('check', {', '.join(args)})"
-        )],
-        env=sample_env(middleware), cwd=SAMPLE, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            (
+                "import django; from django.conf import settings; django.setup();"
+                f"settings.{setting} = {value!r};"
+                "from django.core.management import call_command;"
+                f"call_command('check', {', '.join(args)})"
+            ),
+        ],
+        env=sample_env(middleware),
+        cwd=SAMPLE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_rules_can_be_silenced_like_any_system_check() -> None:

@@ -10,12 +10,22 @@ QUICK = RunContext(PROFILES["quick"])
 
 
 def run(server: str, variant: str, repeat: int, p50: float, rate: float = 100.0) -> dict[str, Any]:
-    latency = {"p50": p50, "p90": p50 * 1.2, "p99": p50 * 1.5, "p99.9": p50 * 2, "max": p50 * 3,
-               "mean": p50}  # fmt: skip
+    latency = {
+        "p50": p50,
+        "p90": p50 * 1.2,
+        "p99": p50 * 1.5,
+        "p99.9": p50 * 2,
+        "max": p50 * 3,
+        "mean": p50,
+    }
     return {
-        "server": server, "variant": variant, "repeat": repeat, "status": "ok", "failure": None,
+        "server": server,
+        "variant": variant,
+        "repeat": repeat,
+        "status": "ok",
+        "failure": None,
         "figures": {"latency_ms": latency, "rate": rate},
-    }  # fmt: skip
+    }
 
 
 def result(

@@ -24,11 +24,15 @@ def test_pairs_are_interleaved_across_repeats() -> None:
     spec = BenchSpec("hello", servers=("uvicorn", "gunicorn-sync"), repeat=2)
     order = [(r, s.name, v) for r, s, v in plan_runs(spec)]
     assert order == [
-        (1, "uvicorn", "sync"), (1, "uvicorn", "async"),
-        (1, "gunicorn-sync", "sync"), (1, "gunicorn-sync", "async"),
-        (2, "uvicorn", "sync"), (2, "uvicorn", "async"),
-        (2, "gunicorn-sync", "sync"), (2, "gunicorn-sync", "async"),
-    ]  # fmt: skip
+        (1, "uvicorn", "sync"),
+        (1, "uvicorn", "async"),
+        (1, "gunicorn-sync", "sync"),
+        (1, "gunicorn-sync", "async"),
+        (2, "uvicorn", "sync"),
+        (2, "uvicorn", "async"),
+        (2, "gunicorn-sync", "sync"),
+        (2, "gunicorn-sync", "async"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -83,16 +87,22 @@ def test_cpu_plan_splits_pins_and_refuses_overlap() -> None:
 
 def test_a_small_bench_measures_every_pair(tmp_path: Path) -> None:
     spec = BenchSpec(
-        "hello", servers=("uvicorn", "gunicorn-gthread"), duration_s=1.0, warmup_s=0.2,
-        connections=4, cpus=CpuPlan.choose(),
-    )  # fmt: skip
+        "hello",
+        servers=("uvicorn", "gunicorn-gthread"),
+        duration_s=1.0,
+        warmup_s=0.2,
+        connections=4,
+        cpus=CpuPlan.choose(),
+    )
     result = run_bench(spec)
     assert not result.failed and not result.interrupted
     rows = result.rows()
     assert [(r.server, r.variant) for r in rows] == [
-        ("uvicorn", "sync"), ("uvicorn", "async"),
-        ("gunicorn-gthread", "sync"), ("gunicorn-gthread", "async"),
-    ]  # fmt: skip
+        ("uvicorn", "sync"),
+        ("uvicorn", "async"),
+        ("gunicorn-gthread", "sync"),
+        ("gunicorn-gthread", "async"),
+    ]
     for row in rows:
         assert row.rate and row.rate > 50
         assert row.errors == 0
@@ -143,11 +153,28 @@ def test_a_server_that_dies_fails_its_row_and_the_others_still_run(tmp_path: Pat
     # that) and closes 5 s after it opens (past 5.2 s, with the 0.2 s warm-up alone).
     killer = _kill_server_during_measurement("uvicorn", after_s=3.5)
     with pytest.raises(SystemExit) as exit_code:
-        main([
-            "bench", "hello", "--variant", "async", "--server", "uvicorn",
-            "--server", "hypercorn", "--duration", "5s", "--warmup", "0.2s",
-            "--connections", "2", "--timeout", "1s", "--json", str(out),
-        ])  # fmt: skip
+        main(
+            [
+                "bench",
+                "hello",
+                "--variant",
+                "async",
+                "--server",
+                "uvicorn",
+                "--server",
+                "hypercorn",
+                "--duration",
+                "5s",
+                "--warmup",
+                "0.2s",
+                "--connections",
+                "2",
+                "--timeout",
+                "1s",
+                "--json",
+                str(out),
+            ]
+        )
     killer.join(timeout=5)
     assert exit_code.value.code == 1
     data = json.loads(out.read_text())
@@ -182,10 +209,27 @@ def test_ctrl_c_keeps_the_runs_so_far_and_leaves_no_process(tmp_path: Path, afte
 
     out = tmp_path / "bench.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "asynclab", "bench", "hello", "--server", "uvicorn",
-         "--duration", "1s", "--warmup", "0s", "--repeat", "20", "--json", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "asynclab",
+            "bench",
+            "hello",
+            "--server",
+            "uvicorn",
+            "--duration",
+            "1s",
+            "--warmup",
+            "0s",
+            "--repeat",
+            "20",
+            "--json",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not out.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)  # the bench saves its JSON after each run
@@ -209,10 +253,14 @@ def test_ctrl_c_keeps_the_runs_so_far_and_leaves_no_process(tmp_path: Path, afte
 
 def test_partial_fanout_answers_are_counted() -> None:
     spec = BenchSpec(
-        "fanout", variants=("async",), servers=("uvicorn",), connections=2, duration_s=1.0,
-        warmup_s=0.0, params=(("n", "3"), ("hang", "2"), ("deadline_ms", "50"),
-                              ("latency_ms", "5")),
-    )  # fmt: skip
+        "fanout",
+        variants=("async",),
+        servers=("uvicorn",),
+        connections=2,
+        duration_s=1.0,
+        warmup_s=0.0,
+        params=(("n", "3"), ("hang", "2"), ("deadline_ms", "50"), ("latency_ms", "5")),
+    )
     result = run_bench(spec)
     (row,) = result.rows()
     assert row.errors == 0
@@ -222,9 +270,15 @@ def test_partial_fanout_answers_are_counted() -> None:
 
 def test_pool_threads_sizes_the_fanout_pool() -> None:
     spec = BenchSpec(
-        "fanout", variants=("threads",), servers=("uvicorn",), connections=4, duration_s=1.0,
-        warmup_s=0.0, params=(("n", "20"), ("latency_ms", "50")), pool_threads=2,
-    )  # fmt: skip
+        "fanout",
+        variants=("threads",),
+        servers=("uvicorn",),
+        connections=4,
+        duration_s=1.0,
+        warmup_s=0.0,
+        params=(("n", "20"), ("latency_ms", "50")),
+        pool_threads=2,
+    )
     (row,) = run_bench(spec).rows()
     # 4 requests x 20 calls through 2 threads at 50 ms each: about 2 requests/s, not 60.
     assert row.rate is not None and row.rate < 10
@@ -233,9 +287,13 @@ def test_pool_threads_sizes_the_fanout_pool() -> None:
 
 def test_stream_bench_holds_streams_and_measures_their_lag() -> None:
     spec = BenchSpec(
-        "stream", variants=("async",), servers=("uvicorn",), streams=30, duration_s=1.5,
+        "stream",
+        variants=("async",),
+        servers=("uvicorn",),
+        streams=30,
+        duration_s=1.5,
         params=(("events", "5"), ("interval_ms", "100")),
-    )  # fmt: skip
+    )
     result = run_bench(spec)
     (row,) = result.rows()
     assert not result.failed
@@ -254,10 +312,17 @@ def test_slow_uploaders_pin_gthread_threads_but_not_uvicorn() -> None:
     2 s at a time, so fast requests wait; uvicorn reads bodies on its event loop. The sampler
     sees the pinned threads: blocked reading the uploaders' sockets."""
     spec = BenchSpec(
-        "upload", variants=("sync",), servers=("gunicorn-gthread", "uvicorn"), threads=2,
-        rate=20.0, duration_s=2.0, warmup_s=0.0, uploaders=4, upload_rate=4096.0,
+        "upload",
+        variants=("sync",),
+        servers=("gunicorn-gthread", "uvicorn"),
+        threads=2,
+        rate=20.0,
+        duration_s=2.0,
+        warmup_s=0.0,
+        uploaders=4,
+        upload_rate=4096.0,
         params=(("kb", "8"),),
-    )  # fmt: skip
+    )
     result = run_bench(spec)
     gthread, uvicorn = result.rows()
     assert gthread.latency_ms["p50"] is not None and gthread.latency_ms["p50"] > 300
@@ -276,9 +341,14 @@ def test_slow_uploaders_pin_gthread_threads_but_not_uvicorn() -> None:
 
 def test_chat_bench_fails_wsgi_rows_and_measures_asgi_ones() -> None:
     spec = BenchSpec(
-        "chat", variants=("async",), servers=("gunicorn-gthread", "daphne"), members=8,
-        rooms=2, message_rate=2.0, duration_s=1.0,
-    )  # fmt: skip
+        "chat",
+        variants=("async",),
+        servers=("gunicorn-gthread", "daphne"),
+        members=8,
+        rooms=2,
+        message_rate=2.0,
+        duration_s=1.0,
+    )
     result = run_bench(spec)
     wsgi, daphne = result.rows()
     assert wsgi.failed == 1 and "not supported by gunicorn-gthread" in wsgi.failures[0]

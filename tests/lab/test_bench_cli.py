@@ -58,8 +58,11 @@ def test_unreachable_postgres_is_exit_2() -> None:
     env = dict(os.environ, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
     done = subprocess.run(
         [sys.executable, "-m", "asynclab", "bench", "orm", "--db", "postgres"],
-        capture_output=True, text=True, env=env, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "cannot reach PostgreSQL" in done.stderr and "Traceback" not in done.stderr
 
@@ -67,19 +70,44 @@ def test_unreachable_postgres_is_exit_2() -> None:
 def test_unreachable_redis_is_exit_2() -> None:
     env = dict(os.environ, REDIS_URL="redis://127.0.0.1:1/0")
     done = subprocess.run(
-        [sys.executable, "-m", "asynclab", "bench", "chat", "--server", "uvicorn",
-         "--channel-layer", "redis"],
-        capture_output=True, text=True, env=env, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "asynclab",
+            "bench",
+            "chat",
+            "--server",
+            "uvicorn",
+            "--channel-layer",
+            "redis",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 2, done.stderr
     assert "cannot reach Redis" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_chat_on_the_command_line_says_which_servers_cannot_and_measures_the_rest() -> None:
     done = asynclab(
-        "bench", "chat", "--variant", "async", "--server", "gunicorn-gthread", "--server",
-        "uvicorn", "--members", "4", "--rooms", "2", "--duration", "1s", timeout=120,
-    )  # fmt: skip
+        "bench",
+        "chat",
+        "--variant",
+        "async",
+        "--server",
+        "gunicorn-gthread",
+        "--server",
+        "uvicorn",
+        "--members",
+        "4",
+        "--rooms",
+        "2",
+        "--duration",
+        "1s",
+        timeout=120,
+    )
     assert done.returncode == 1, done.stderr  # a failed row
     out = " ".join((done.stdout + done.stderr).split())  # rich wraps long lines
     assert "not supported by gunicorn-gthread" in out
@@ -97,8 +125,10 @@ def test_help_lists_the_scenarios() -> None:
 def test_serve_prints_urls_and_stops_on_ctrl_c() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "asynclab", "serve", "--server", "uvicorn"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     children = []
     try:
         assert process.stdout is not None

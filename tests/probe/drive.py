@@ -21,11 +21,19 @@ from asynclab.probe._preflight import inspect_project
 
 async def _call_asgi(app: Any, path: str) -> dict[str, Any]:
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-        "root_path": "", "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
-    }  # fmt: skip
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
     sent: list[dict[str, Any]] = []
     first = True
 
@@ -47,8 +55,12 @@ async def _call_asgi(app: Any, path: str) -> dict[str, Any]:
 
 
 def _call_wsgi(app: Any, path: str) -> dict[str, Any]:
-    environ: dict[str, Any] = {"PATH_INFO": path, "REQUEST_METHOD": "GET",
-                               "HTTP_HOST": "127.0.0.1", "wsgi.input": io.BytesIO()}  # fmt: skip
+    environ: dict[str, Any] = {
+        "PATH_INFO": path,
+        "REQUEST_METHOD": "GET",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.input": io.BytesIO(),
+    }
     wsgiref.util.setup_testing_defaults(environ)
     started: dict[str, Any] = {}
 

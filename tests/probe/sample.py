@@ -24,5 +24,7 @@ def sample_env(middleware: str = "", **extra: str) -> dict[str, str]:
 def migrate(database: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v", "0"],
-        env=sample_env(SAMPLE_DB=str(database)), check=True, cwd=SAMPLE,
-    )  # fmt: skip
+        env=sample_env(SAMPLE_DB=str(database)),
+        check=True,
+        cwd=SAMPLE,
+    )

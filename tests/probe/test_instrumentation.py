@@ -21,9 +21,13 @@ from tests.probe.sample import HERE, SAMPLE, sample_env
 def drive(interface: str, paths: list[str], middleware: str = "", **extra: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, str(HERE / "drive.py"), interface, *paths],
-        env=sample_env(middleware, **extra), capture_output=True, text=True, check=False,
-        cwd=SAMPLE, timeout=120,
-    )  # fmt: skip
+        env=sample_env(middleware, **extra),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=SAMPLE,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -63,8 +67,9 @@ def test_the_counter_counts_exactly_the_switches_the_chain_makes(stack: str) -> 
         entry = _only(result["requests"][path])
         predicted = views[path]["asgi_switches"]
         assert (entry["to_sync"], entry["to_async"]) == (
-            predicted["to_sync"], predicted["to_async"],
-        ), f"{stack}: {path}"  # fmt: skip
+            predicted["to_sync"],
+            predicted["to_async"],
+        ), f"{stack}: {path}"
         assert entry["switch_ms"] > 0
     # Known by hand, not only from the prediction: an async view behind one sync-only layer
     # crosses into its thread, back to the loop for the view, and Django's own two.
@@ -84,8 +89,13 @@ def test_under_wsgi_a_sync_view_never_switches_and_an_async_one_once() -> None:
 
 
 def test_the_header_carries_the_figures(sample_db: Path, provider_url: str) -> None:
-    result = drive("wsgi", ["/three-calls/"], f"{SAMPLE_MW}.SyncOnlyMiddleware",
-                   SAMPLE_DB=str(sample_db), SAMPLE_PROVIDER_URL=provider_url)  # fmt: skip
+    result = drive(
+        "wsgi",
+        ["/three-calls/"],
+        f"{SAMPLE_MW}.SyncOnlyMiddleware",
+        SAMPLE_DB=str(sample_db),
+        SAMPLE_PROVIDER_URL=provider_url,
+    )
     answer = result["requests"]["/three-calls/"]
     parts = {part.split(";")[0].strip(): part for part in answer["server_timing"].split(", ")}
     assert list(parts) == ["switch", "db", "http", "cpu", "block"]
@@ -97,8 +107,12 @@ def test_the_header_carries_the_figures(sample_db: Path, provider_url: str) -> N
 
 def test_the_profile_attributes_database_and_http_time(sample_db: Path, provider_url: str) -> None:
     for interface in ("wsgi", "asgi"):
-        result = drive(interface, ["/orm/", "/three-calls/", "/async-calls/", "/cpu/"],
-                       SAMPLE_DB=str(sample_db), SAMPLE_PROVIDER_URL=provider_url)  # fmt: skip
+        result = drive(
+            interface,
+            ["/orm/", "/three-calls/", "/async-calls/", "/cpu/"],
+            SAMPLE_DB=str(sample_db),
+            SAMPLE_PROVIDER_URL=provider_url,
+        )
         orm = _only(result["requests"]["/orm/"])
         assert orm["db_count"] == 20 and orm["http_count"] == 0 and orm["db_ms"] > 0
         calls = _only(result["requests"]["/three-calls/"])

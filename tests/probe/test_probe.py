@@ -35,12 +35,31 @@ def _cli(argv: list[str]) -> int | str | None:
 
 
 def _probe_argv(out: Path, database: Path, provider: str, *urls: str) -> list[str]:
-    argv = ["probe", "--project", str(SAMPLE), "--settings", "sampleproject.settings",
-            "--level", "1", "--level", "8", "--duration", "0.6s", "--warmup", "0.2s",
-            "--threads", "8",
-            "--out", str(out), "--env", f"SAMPLE_DB={database}",
-            "--env", f"SAMPLE_PROVIDER_URL={provider}",
-            "--env", "SAMPLE_MIDDLEWARE=sampleproject.middleware.SyncOnlyMiddleware"]  # fmt: skip
+    argv = [
+        "probe",
+        "--project",
+        str(SAMPLE),
+        "--settings",
+        "sampleproject.settings",
+        "--level",
+        "1",
+        "--level",
+        "8",
+        "--duration",
+        "0.6s",
+        "--warmup",
+        "0.2s",
+        "--threads",
+        "8",
+        "--out",
+        str(out),
+        "--env",
+        f"SAMPLE_DB={database}",
+        "--env",
+        f"SAMPLE_PROVIDER_URL={provider}",
+        "--env",
+        "SAMPLE_MIDDLEWARE=sampleproject.middleware.SyncOnlyMiddleware",
+    ]
     for url in urls:
         argv += ["--url", url]
     return argv
@@ -71,8 +90,11 @@ def test_probe_recommends_per_view_and_writes_a_report(
     assert _cli(["report", str(out), "--format", "csv"]) == 0
     # The blocking view's fix names the blocking line of views.py.
     views = SAMPLE / "sampleproject" / "views.py"
-    line = next(n for n, text in enumerate(views.read_text().splitlines(), 1)
-                if "the blocking line the watchdog must name" in text)  # fmt: skip
+    line = next(
+        n
+        for n, text in enumerate(views.read_text().splitlines(), 1)
+        if "the blocking line the watchdog must name" in text
+    )
     blocking_fix = " ".join(claims["GET /async-blocks/"]["recommendation"]["fixes"])
     assert f"views.py:{line}" in blocking_fix
     # The sync-only middleware is named, with the switches it costs.

@@ -147,8 +147,11 @@ def test_the_comparison_tells_a_change_beyond_noise_from_one_within_it() -> None
     new = copy.deepcopy(old)
     new_claims = {claim["id"]: claim for claim in new["claims"]}
     new_claims["switch-cost"]["figures"]["per_switch_us"] = {
-        "median": 900.0, "low": 800.0, "high": 1000.0, "n": 4,
-    }  # fmt: skip
+        "median": 900.0,
+        "low": 800.0,
+        "high": 1000.0,
+        "n": 4,
+    }
     hello = new_claims["single-request-not-faster"]["figures"]["hello"]
     hello["async_over_sync_p50"] = {"median": 2.2, "low": 1.6, "high": 2.6, "n": 2}  # overlaps
     threads = new_claims["thread-count-cost"]["figures"]
@@ -219,8 +222,14 @@ def test_a_browser_opens_the_report_without_errors_and_draws_it(tmp_path: Path) 
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda error: problems.append(str(error)))
             # Any request leaving the file is a failure: the report must work offline.
-            page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:"))
-                    else problems.append(f"request to {r.url}"))  # fmt: skip
+            page.on(
+                "request",
+                lambda r: (
+                    None
+                    if r.url.startswith(("file:", "data:", "blob:"))
+                    else problems.append(f"request to {r.url}")
+                ),
+            )
             page.goto(document.as_uri())
             page.wait_for_selector(".plot .main-svg")  # plotly drew at least one plot
             plots = page.locator(".plot").count()

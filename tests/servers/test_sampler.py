@@ -77,10 +77,15 @@ def test_summary_covers_the_window_and_threads_that_come_and_go() -> None:
 
     def snap(at: float, rss: int, cpu: float, switches: dict[int, int]) -> _Snapshot:
         return _Snapshot(
-            at=at, rss=rss, threads=len(switches), processes=1, fds=3,
-            socket_reads=len(switches) - 1, cpu={1: _Cpu(cpu, cpu / 2)},
+            at=at,
+            rss=rss,
+            threads=len(switches),
+            processes=1,
+            fds=3,
+            socket_reads=len(switches) - 1,
+            cpu={1: _Cpu(cpu, cpu / 2)},
             switches={(1, tid): _Switches(n, n // 10) for tid, n in switches.items()},
-        )  # fmt: skip
+        )
 
     snapshots = [
         snap(0.0, 900, 0.0, {1: 0, 2: 0}),  # set-up: outside the window

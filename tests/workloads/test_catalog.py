@@ -16,9 +16,14 @@ def test_defaults_and_given_values_are_read() -> None:
 
 @pytest.mark.parametrize(
     ("given", "param"),
-    [({"n": "0"}, "n"), ({"n": "1.5"}, "n"), ({"jitter": "lognormal"}, "jitter"),
-     ({"deadline_ms": "inf"}, "deadline_ms"), ({"nn": "3"}, "nn")],
-)  # fmt: skip
+    [
+        ({"n": "0"}, "n"),
+        ({"n": "1.5"}, "n"),
+        ({"jitter": "lognormal"}, "jitter"),
+        ({"deadline_ms": "inf"}, "deadline_ms"),
+        ({"nn": "3"}, "nn"),
+    ],
+)
 def test_bad_values_name_their_parameter(given: dict[str, str], param: str) -> None:
     with pytest.raises(InvalidParameter) as caught:
         get_scenario("fanout").parse_params(given)

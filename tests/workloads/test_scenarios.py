@@ -231,8 +231,11 @@ def test_a_mixed_stack_switches_at_every_layer(stack: str, switches: int) -> Non
         WorkloadConfig(middleware_stack=stack, middleware_depth=6, interface="asgi").to_env()
     )
     done = subprocess.run(
-        [sys.executable, "-c", _COUNT_ADAPTATIONS], env=env, capture_output=True, text=True,
+        [sys.executable, "-c", _COUNT_ADAPTATIONS],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.split()[-1]) == switches

@@ -15,10 +15,27 @@ OFFERS_PER_ROOM = 10  # 50,000 offers
 REVIEWS_PER_HOTEL = 20  # 20,000 reviews
 PROVIDERS = 50
 CITIES = (
-    "Amsterdam", "Athens", "Barcelona", "Berlin", "Brussels", "Budapest", "Copenhagen",
-    "Dublin", "Helsinki", "Krakow", "Lisbon", "London", "Madrid", "Milan", "Oslo", "Paris",
-    "Prague", "Rome", "Stockholm", "Vienna",
-)  # fmt: skip
+    "Amsterdam",
+    "Athens",
+    "Barcelona",
+    "Berlin",
+    "Brussels",
+    "Budapest",
+    "Copenhagen",
+    "Dublin",
+    "Helsinki",
+    "Krakow",
+    "Lisbon",
+    "London",
+    "Madrid",
+    "Milan",
+    "Oslo",
+    "Paris",
+    "Prague",
+    "Rome",
+    "Stockholm",
+    "Vienna",
+)
 ROOM_KINDS = ("single", "double", "twin", "family", "suite")
 _FIRST_NIGHT = dt.date(2026, 1, 1)
 _BATCH = 2_000

@@ -89,8 +89,9 @@ def _check(request: HttpRequest, variant: str) -> HttpResponse | None:
         f"server started with that stack (asynclab bench middleware --variant {variant} "
         f"--param m={wanted_depth})"
     )
-    return HttpResponse(json.dumps({"error": message, "param": "m"}), status=400,
-                        content_type="application/json")  # fmt: skip
+    return HttpResponse(
+        json.dumps({"error": message, "param": "m"}), status=400, content_type="application/json"
+    )
 
 
 def _hello() -> HttpResponse:
