@@ -43,6 +43,8 @@ class BenchRun:
     resources: ResourceSample | None = None
     failure: str | None = None
     notes: list[str] = field(default_factory=list)
+    level: int | None = None
+    """The probe's concurrency level (clients) of this run; the lab's runs have none."""
 
     @property
     def ok(self) -> bool:
@@ -68,6 +70,7 @@ class BenchRun:
             "chat": self.chat.to_dict() if self.chat is not None else None,
             "resources": self.resources.to_dict() if self.resources is not None else None,
             "simulator_resources": self.simulator.to_dict() if self.simulator else None,
+            **({"level": self.level} if self.level is not None else {}),
             # The figures every summary is computed from, whichever driver measured them.
             "figures": dataclasses.asdict(RunFigures.of(self))
             if self.load is not None or self.streams is not None or self.chat is not None

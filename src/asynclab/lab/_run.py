@@ -28,9 +28,8 @@ from asynclab.files import atomic_write_text
 from asynclab.lab._bench import run_bench
 from asynclab.lab._pinning import usable_cpus
 from asynclab.lab._records import BenchRun
+from asynclab.lab._results import SCHEMA, ClaimEntry, MissingField, ResultsDocument
 from asynclab.lab.claims import CLAIMS, Claim, ClaimVerdict, Experiment, RunContext
-
-SCHEMA = "asynclab.run/1"
 
 
 @dataclass(frozen=True)
@@ -113,54 +112,65 @@ class ResultsStore:
             raise UsageError(f"--resume {directory}: results.json is unreadable ({exc})") from None
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise UsageError(f"--resume {directory}: results.json is not {SCHEMA}")
+        try:
+            document = ResultsDocument.from_dict(data)
+        except MissingField as exc:
+            raise UsageError(f"--resume {directory}: results.json lacks {exc.name}") from None
         experiments = {
             experiment_id: bench
-            for claim in data["claims"]
-            for experiment_id, bench in claim["experiments"].items()
+            for claim in document.claims
+            for experiment_id, bench in claim.experiments.items()
         }
         skipped = {
             experiment_id: why
-            for claim in data["claims"]
-            for experiment_id, why in claim.get("skipped", {}).items()
+            for claim in document.claims
+            for experiment_id, why in claim.skipped.items()
         }
         return cls(
-            directory, data["run"], data["environment"], data["started_at"], experiments, skipped
+            directory,
+            document.run,
+            document.environment,
+            document.started_at,
+            experiments,
+            skipped,
         )
 
     def to_dict(self) -> dict[str, Any]:
+        return self.document().to_dict()
+
+    def document(self) -> ResultsDocument:
+        """The results as they stand: every selected claim, judged or not yet."""
         verdicts = {v.id: v for v in self.verdicts}
         claims = []
         for claim_id in self.spec["claims"]:
             claim = next(c for c in CLAIMS if c.id == claim_id)
-            verdict = verdicts.get(claim_id)
-            entry = (
-                verdict.to_dict()
-                if verdict is not None
-                else ClaimVerdict(
-                    claim.id,
-                    claim.statement,
-                    claim.sources,
-                    "not run",
-                    "",
-                    reason="not judged yet (interrupted before its turn)",
-                ).to_dict()
+            verdict = verdicts.get(claim_id) or ClaimVerdict(
+                claim.id,
+                claim.statement,
+                claim.sources,
+                "not run",
+                "",
+                reason="not judged yet (interrupted before its turn)",
             )
-            entry["meaning"] = claim.meaning
-            entry["thresholds"] = [threshold.to_dict() for threshold in claim.thresholds]
             prefix = f"{claim_id}/"
-            entry["experiments"] = {
-                k: v for k, v in self.experiments.items() if k.startswith(prefix)
-            }
-            entry["skipped"] = {k: v for k, v in self.skipped.items() if k.startswith(prefix)}
-            claims.append(entry)
-        return {
-            "schema": SCHEMA,
-            "run": self.spec,
-            "started_at": self.started_at,
-            "interrupted": self.interrupted,
-            "environment": self.environment,
-            "claims": claims,
-        }
+            claims.append(
+                ClaimEntry(
+                    id=verdict.id,
+                    statement=verdict.statement,
+                    sources=list(verdict.sources),
+                    verdict=verdict.verdict,
+                    summary=verdict.summary,
+                    figures=verdict.figures,
+                    reason=verdict.reason,
+                    meaning=claim.meaning,
+                    thresholds=[threshold.to_dict() for threshold in claim.thresholds],
+                    experiments={k: v for k, v in self.experiments.items() if k.startswith(prefix)},
+                    skipped={k: v for k, v in self.skipped.items() if k.startswith(prefix)},
+                )
+            )
+        return ResultsDocument(
+            self.spec, self.started_at, self.environment, claims, self.interrupted
+        )
 
     def save(self) -> None:
         try:
@@ -282,7 +292,7 @@ def run_claims(
             result = run_bench(experiment.bench, on_run=on_run)
             if result.interrupted:
                 raise KeyboardInterrupt
-            store.experiments[experiment.id] = result.to_dict()
+            store.experiments[experiment.id] = result.to_dict() | experiment_params(experiment)
             store.save()
         for claim in spec.selected:
             _repeat_while_inconclusive(spec, store, claim, on_run, on_extend)
@@ -291,6 +301,11 @@ def run_claims(
     store.verdicts = judge_claims(spec, store.experiments)
     store.save()
     return store
+
+
+def experiment_params(experiment: Experiment) -> dict[str, Any]:
+    """What sets the experiment apart, for its stored record (none: nothing stored)."""
+    return {"experiment": dict(experiment.params)} if experiment.params else {}
 
 
 def looks_taken(stored: dict[str, Any]) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 from asynclab.environment import collect_environment
 from asynclab.errors import AsynclabError, ProcessStartError, UsageError
 from asynclab.files import atomic_write_text
-from asynclab.lab._run import SCHEMA as RUN_SCHEMA
+from asynclab.lab._results import ResultsDocument
 from asynclab.probe._launch import Control, instrumentation_path, preflight
 from asynclab.probe._measure import Hosted, Progress, ViewRuns, probe_view
 from asynclab.probe._spec import ProbeRequest, ProbeSpec
@@ -117,26 +117,20 @@ def run_probe(spec: ProbeSpec, out: Path, say: Progress = print) -> dict[str, An
     environment["packages"] = {
         name: version for name, version in found["packages"].items() if version
     }
-    results = {
-        "schema": RUN_SCHEMA,
-        "run": {
-            "kind": "probe",
-            "profile": "probe",
-            "claims": [claim["id"] for claim in claims],
-            "project": str(spec.project.resolve()),
-            "settings": spec.settings,
-            "servers": list(spec.servers),
-            "levels": list(spec.levels),
-            "threads": spec.threads,
-            "sample_every": spec.sample_every,
-            "database": ", ".join(d["vendor"] for d in found["databases"]) or "none",
-            "middleware": found["middleware"],
-        },
-        "started_at": started_at,
-        "interrupted": stopped is not None,
-        "environment": environment,
-        "claims": claims,
+    run = {
+        "kind": "probe",
+        "profile": "probe",
+        "claims": [claim.id for claim in claims],
+        "project": str(spec.project.resolve()),
+        "settings": spec.settings,
+        "servers": list(spec.servers),
+        "levels": list(spec.levels),
+        "threads": spec.threads,
+        "sample_every": spec.sample_every,
+        "database": ", ".join(d["vendor"] for d in found["databases"]) or "none",
+        "middleware": found["middleware"],
     }
+    results = ResultsDocument(run, started_at, environment, claims, stopped is not None).to_dict()
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "results.json", json.dumps(results, indent=1) + "\n")
     if stopped is not None:

@@ -95,7 +95,8 @@ def probe_view(
         run = BenchRun(
             hosted.name,
             "async" if view["is_async"] else "sync",
-            level,
+            1,
+            level=level,
             url=url,
             argv=argv,
             start_to_ready_s=running.start_to_ready_s,
@@ -154,12 +155,18 @@ def _idle_cpu_per_s(pid: int) -> float | None:
     return (idle.cpu_user_s + idle.cpu_system_s) / idle.window_s if idle.window_s else None
 
 
+def level_of(run: dict[str, Any]) -> int:
+    """A probed run's level (clients); results written before runs carried it kept it in
+    their repeat number."""
+    return int(run.get("level", run["repeat"]))
+
+
 def cpu_per_answer_ms(gathered: ViewRuns, level: int) -> float | None:
     """The server's CPU (its whole process tree, from the sampler) per answer at ``level``,
     above what it uses idle."""
     for run in gathered.runs:
         resources, figures = run.get("resources"), run.get("figures")
-        if run["repeat"] == level and run["status"] == "ok" and resources and figures:
+        if level_of(run) == level and run["status"] == "ok" and resources and figures:
             answered = figures["answered"]
             busy = resources["cpu_user_s"] + resources["cpu_system_s"]
             busy -= (run["probe"]["idle_cpu_per_s"] or 0.0) * resources["window_s"]

@@ -101,12 +101,29 @@ def _timelines(claim: dict[str, Any]) -> list[Figure | None]:
 # --- steadier-under-load -------------------------------------------------------------------
 
 
+def _param(experiment_id: str, result: dict[str, Any], name: str) -> str:
+    """What sets an experiment apart, as its record stores it; results written before
+    records carried it have it in the id only (``claim/.../name=value``)."""
+    stored = (result.get("experiment") or {}).get(name)
+    if stored is not None:
+        return str(stored)
+    parts = experiment_id.split("/")
+    for part in parts:
+        if part.startswith(f"{name}="):
+            return part.removeprefix(f"{name}=")
+    if name == "level":  # memory-per-request's c=64, a probe's .../c=8
+        return parts[-1].rsplit("=", 1)[1]
+    if name == "deployment":  # steadier-under-load/<deployment>/rate=R
+        return parts[1]
+    raise KeyError(name)
+
+
 def _steps(claim: dict[str, Any]) -> dict[str, list[tuple[float, dict[str, Any]]]]:
     """Each deployment's measured load steps as (rate, run), in rising rate."""
     steps: dict[str, list[tuple[float, dict[str, Any]]]] = {}
     for experiment_id, result in claim["experiments"].items():
-        _, deployment, rate_part = experiment_id.split("/")
-        rate = float(rate_part.removeprefix("rate="))
+        deployment = _param(experiment_id, result, "deployment")
+        rate = float(_param(experiment_id, result, "rate"))
         for run in result["runs"]:
             if run.get("status") == "ok" and run.get("figures"):
                 steps.setdefault(deployment, []).append((rate, run))
@@ -260,11 +277,10 @@ def _switch_cost(claim: dict[str, Any]) -> list[Figure | None]:
 
 
 def _by_level(claim: dict[str, Any], y_of: Callable[[dict[str, Any]], float | None]) -> Series:
-    """Per (server, variant): (level, value) per run, the level read from the experiment id
-    (``.../c=64``, ``.../threads=512``)."""
+    """Per (server, variant): (level, value) per run (clients in flight)."""
     series: Series = {}
     for experiment_id, result in claim["experiments"].items():
-        level = float(experiment_id.rsplit("=", 1)[1])
+        level = float(_param(experiment_id, result, "level"))
         for run in result["runs"]:
             value = y_of(run) if run.get("status") == "ok" else None
             if value is not None:
@@ -343,12 +359,11 @@ def _throughput_against_concurrency(claim: dict[str, Any]) -> Figure | None:
 
 def _thread_count(claim: dict[str, Any]) -> list[Figure | None]:
     def by_pool(y_of: Callable[[dict[str, Any]], float | None]) -> Series:
-        """Per pool: (offered rate, value) per run, read from ``.../rate=R/threads=T``."""
+        """Per pool: (offered rate, value) per run."""
         series: Series = {}
         for experiment_id, result in claim["experiments"].items():
-            rate_part, threads_part = experiment_id.split("/")[-2:]
-            rate = float(rate_part.removeprefix("rate="))
-            name = f"{threads_part.removeprefix('threads=')} threads"
+            rate = float(_param(experiment_id, result, "rate"))
+            name = f"{_param(experiment_id, result, 'threads')} threads"
             for run in result["runs"]:
                 value = y_of(run) if run.get("status") == "ok" else None
                 if value is not None:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from asynclab.errors import UsageError
-from asynclab.lab._run import SCHEMA as RUN_SCHEMA
+from asynclab.lab._results import SCHEMA as RUN_SCHEMA
+from asynclab.lab._results import MissingField, ResultsDocument
 
 
 def load_results(directory: Path) -> dict[str, Any]:
@@ -23,13 +24,11 @@ def load_results(directory: Path) -> dict[str, Any]:
         raise UsageError(f"{path} is unreadable ({exc}): give a run's results.json") from None
     if not isinstance(data, dict) or data.get("schema") != RUN_SCHEMA:
         raise UsageError(f"{path} is not {RUN_SCHEMA} results: give a run's results.json")
-    shapes = {"run": dict, "environment": dict, "claims": list, "started_at": str}
-    wrong = [key for key, kind in shapes.items() if not isinstance(data.get(key), kind)]
-    if not wrong and not isinstance(data["run"].get("profile"), str):
-        wrong = ["run.profile"]
-    if wrong:
+    try:
+        document = ResultsDocument.from_dict(data)
+    except MissingField as exc:
         raise UsageError(
-            f"{path} lacks {wrong[0]} (truncated or edited?): give a results.json as asynclab "
+            f"{path} lacks {exc.name} (truncated or edited?): give a results.json as asynclab "
             "run wrote it"
-        )
-    return data
+        ) from None
+    return document.to_dict()

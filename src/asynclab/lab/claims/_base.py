@@ -99,6 +99,9 @@ class Experiment:
     adaptive: bool = True
     """Whether adaptive repeats may measure it again: False for an experiment the rule does
     not decide by (context beside the verdict), which more runs would not make decisive."""
+    params: tuple[tuple[str, float | str], ...] = ()
+    """What sets this experiment apart from the claim's others (a level, a rate, a pool),
+    stored with its results as data (``"experiment"``) so that readers need not parse ids."""
 
     def skip_reason(self, results: Results) -> str | None:
         """Why this experiment is moot given ``results``, or None to run (and judge) it.

@@ -60,6 +60,7 @@ def experiments(context: RunContext) -> list[Experiment]:
                 duration_s=max(context.profile.duration_s, 4 * _slow_ms(context) / 1000),
                 timeout_s=30.0,
             ),
+            params=(("level", level),),
         )
         for level in _levels(context)
     ]

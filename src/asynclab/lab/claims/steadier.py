@@ -80,6 +80,7 @@ def experiments(context: RunContext) -> list[Experiment]:
                 params=(("n", "1"), ("latency_ms", str(CALL_MS))),
             ),
             skip_if=_broke_below(context, deployment, rate),
+            params=(("deployment", deployment.name), ("rate", rate)),
         )
         for deployment in _deployments(context)
         for rate in _rates(context)

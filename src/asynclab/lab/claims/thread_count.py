@@ -90,6 +90,7 @@ def experiments(context: RunContext) -> list[Experiment]:
                 # limit shows what the big pool is for: context, measured once.
                 repeat=context.profile.repeat if rate != _rates(context)[-1] else 1,
             ),
+            params=(("rate", rate), ("threads", threads)),
         )
         for rate in _rates(context)
         for threads in _pools(context)
