@@ -187,21 +187,19 @@ def _measure(
         if warmup.samples.interrupted:
             raise KeyboardInterrupt
     window = MeasuredWindow()
-    # The simulator shares the client cores with the generator: it is watched too, so that a
-    # run it could not keep up with is flagged rather than blamed on the server.
-    samplers = [ResourceSampler(running.process.pid).start()]
-    try:
-        if simulator_pid is not None:
-            samplers.append(ResourceSampler(simulator_pid).start())
+    with contextlib.ExitStack() as stack:  # a Ctrl-C or an error stops the samplers too
+        server = stack.enter_context(ResourceSampler(running.process.pid))
+        # The simulator shares the client cores with the generator: it is watched too, so
+        # that a run it could not keep up with is flagged rather than blamed on the server.
+        simulator = (
+            stack.enter_context(ResourceSampler(simulator_pid))
+            if simulator_pid is not None
+            else None
+        )
         measured = driver.measure(spec, running.url, run, window)
-    except BaseException:  # Ctrl-C before the engine took it over: stop, keep the interrupt
-        for sampler in samplers:
-            with contextlib.suppress(AsynclabError):
-                sampler.stop()
-        raise
-    cut = (window.start, window.start + measured) if window.start is not None else None
-    run.resources = samplers[0].stop(cut)
-    run.simulator = samplers[1].stop(cut) if len(samplers) > 1 else None
+        cut = (window.start, window.start + measured) if window.start is not None else None
+        run.resources = server.stop(cut)
+        run.simulator = simulator.stop(cut) if simulator is not None else None
     busy = run.simulator.cpu_user_s + run.simulator.cpu_system_s if run.simulator else 0.0
     if run.simulator and run.simulator.window_s > 0 and busy / run.simulator.window_s > _BUSY_SHARE:
         run.notes.append(

@@ -148,10 +148,10 @@ def _idle_cpu_per_s(pid: int) -> float | None:
     """The CPU the warm, instrumented server uses doing nothing (its timers, the watchdog),
     per second: at one client the requests are few, and this would be a third of their
     CPU."""
-    sampler = ResourceSampler(pid).start()
-    started = time.monotonic()
-    time.sleep(_IDLE_WINDOW_S)
-    idle = sampler.stop((started, started + _IDLE_WINDOW_S))
+    with ResourceSampler(pid) as sampler:
+        started = time.monotonic()
+        time.sleep(_IDLE_WINDOW_S)
+        idle = sampler.stop((started, started + _IDLE_WINDOW_S))
     return (idle.cpu_user_s + idle.cpu_system_s) / idle.window_s if idle.window_s else None
 
 

@@ -272,7 +272,15 @@ def tree_rss(pid: int) -> int | None:
 
 
 class ResourceSampler:
-    """Sample the process tree under ``pid`` every ``interval_s`` between start() and stop()."""
+    """Sample the process tree under ``pid`` every ``interval_s`` between start() and stop().
+
+    As a context manager it starts on entry and, if ``stop()`` was not called (an error, a
+    Ctrl-C), stops on exit, so that no sampler process outlives its measurement::
+
+        with ResourceSampler(pid) as sampler:
+            ...  # the load
+            sample = sampler.stop(window)
+    """
 
     def __init__(self, pid: int, interval_s: float = 0.1) -> None:
         self._pid = pid
@@ -319,6 +327,14 @@ class ResourceSampler:
                 raise
             raise AsynclabError(f"the resource sampler died at start ({exc})") from exc
         return self
+
+    def __enter__(self) -> ResourceSampler:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pipe is not None:
+            with contextlib.suppress(AsynclabError):
+                self.stop()
 
     def stop(
         self, window: tuple[float, float] | None = None, timeout: float = 10.0
