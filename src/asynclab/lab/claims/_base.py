@@ -125,7 +125,7 @@ class Experiment:
 
 @dataclass
 class ClaimVerdict:
-    """A claim's verdict with the numbers it rests on."""
+    """A claim's verdict with the numbers it rests on (stored as a ``ClaimEntry``)."""
 
     id: str
     statement: str
@@ -134,17 +134,6 @@ class ClaimVerdict:
     summary: str
     figures: dict[str, Any] = field(default_factory=dict)
     reason: str = ""  # why not run, why inconclusive, what failed
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "statement": self.statement,
-            "sources": list(self.sources),
-            "verdict": self.verdict,
-            "summary": self.summary,
-            "figures": self.figures,
-            "reason": self.reason,
-        }
 
 
 @dataclass(frozen=True)
