@@ -84,7 +84,7 @@ class Scope:
                     # a custom manager or QuerySet method: self is the QuerySet
                     method = self.index.queryset_method(receiver.model, func.attr)
                     return method, Value("queryset", model=receiver.model)
-                cls = self._class_of(receiver)
+                cls = self.class_of(receiver)
                 if cls is None:
                     return None, None
                 return self.index.method(cls, func.attr), receiver
@@ -96,7 +96,7 @@ class Scope:
         found = self.index.lookup(qualified)
         return (found, None) if isinstance(found, FunctionInfo) else (None, None)
 
-    def _class_of(self, value: Value) -> ClassInfo | None:
+    def class_of(self, value: Value) -> ClassInfo | None:
         if value.kind in ("instance", "model") and value.model is not None:
             return self.index.model(value.model, self.module)
         if value.kind == "project" and value.cls is not None:
@@ -211,7 +211,7 @@ class Scope:
         if base.kind == "project":
             if attr == "request":
                 return Value("request")
-            cls = self._class_of(base)
+            cls = self.class_of(base)
             assigned = cls.instance_attributes.get(attr) if cls is not None else None
             if cls is not None and assigned is not None:
                 return self.analyzer.module_value(cls.module, assigned)
@@ -313,7 +313,16 @@ class Scope:
         if target is None or target.is_async or runs_in_thread(target):
             return None
         closure = self.closure_for(target)
-        return self.analyzer.summarize(target, self_value, self.depth + 1, closure).returns
+        return self.summarize(target, self_value, closure).returns
+
+    def summarize(
+        self,
+        function: FunctionInfo,
+        self_value: Value | None,
+        closure: dict[str, Value | None] | None,
+    ) -> Summary:
+        """What a sync function called from here does and returns, one level deeper."""
+        return self.analyzer.summarize(function, self_value, self.depth + 1, closure)
 
     def closure_for(self, target: FunctionInfo) -> dict[str, Value | None] | None:
         """The names a local def sees from this function (None for any other function)."""

@@ -16,11 +16,11 @@ from typing import Any
 from asynclab.check._blocking_rules import BlockingRules
 from asynclab.check._cpu_rules import CpuRules
 from asynclab.check._family import RuleFamily, Wording
-from asynclab.check._index import ClassInfo, FunctionInfo, add_import, runs_in_thread
+from asynclab.check._index import FunctionInfo, add_import, runs_in_thread
 from asynclab.check._inference import MAX_DEPTH, Scope, annotation
 from asynclab.check._orm_rules import OrmRules
 from asynclab.check._request_rules import RequestRules
-from asynclab.check._values import Issue, Summary, Value
+from asynclab.check._values import Issue, Value
 
 FAMILIES: tuple[RuleFamily, ...] = (BlockingRules(), OrmRules(), CpuRules(), RequestRules())
 """Every rule family the walk applies, in the order their rules are tried on a call."""
@@ -59,18 +59,6 @@ class Walker(Scope):
                 rule=rule, what=what, module=self.module, node=node, fix=fix, context=self.context
             )
         )
-
-    def class_of(self, value: Value) -> ClassInfo | None:
-        return self._class_of(value)
-
-    def summarize(
-        self,
-        function: FunctionInfo,
-        self_value: Value | None,
-        closure: dict[str, Value | None] | None,
-    ) -> Summary:
-        """What a sync function called from here does, one level deeper."""
-        return self.analyzer.summarize(function, self_value, self.depth + 1, closure)
 
     def evaluated(self, node: ast.expr, how: str) -> None:
         for family in FAMILIES:
@@ -295,7 +283,7 @@ class Walker(Scope):
         if base.kind == "instance" and base.model is not None:
             cls = self.index.model(base.model, self.module)
         elif base.kind == "project":
-            cls = self._class_of(base)
+            cls = self.class_of(base)
         if cls is not None:
             # A property (or cached_property) of a project class or model runs its body.
             method = self.index.method(cls, node.attr)
