@@ -68,8 +68,9 @@ class Driver:
         return self.target_url(spec, base_url, variant)
 
     def warm_up_url(self, spec: BenchSpec, base_url: str, variant: str) -> str | None:
-        """Where the warm-up requests go (None: this kind does not warm up)."""
-        return self.target_url(spec, base_url, variant)
+        """Where the load generator's warm-up requests go. None for a kind that holds its own
+        connections (``takes_load`` false): the generator has no load of theirs to warm."""
+        return self.target_url(spec, base_url, variant) if self.takes_load else None
 
     def measure(
         self, spec: BenchSpec, base_url: str, run: BenchRun, window: MeasuredWindow

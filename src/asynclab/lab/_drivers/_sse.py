@@ -31,9 +31,6 @@ class SseDriver(Driver):
         params = {**dict(spec.params), "events": "1"}
         return base_url + spec.scenario_spec.path(variant, params)
 
-    def warm_up_url(self, spec: BenchSpec, base_url: str, variant: str) -> str | None:
-        return None
-
     def measure(
         self, spec: BenchSpec, base_url: str, run: BenchRun, window: MeasuredWindow
     ) -> float:

@@ -43,9 +43,6 @@ class WebSocketDriver(Driver):
     def check_url(self, spec: BenchSpec, base_url: str, variant: str) -> str | None:
         return None  # a WebSocket endpoint: no HTTP answer to check
 
-    def warm_up_url(self, spec: BenchSpec, base_url: str, variant: str) -> str | None:
-        return None
-
     def measure(
         self, spec: BenchSpec, base_url: str, run: BenchRun, window: MeasuredWindow
     ) -> float:
