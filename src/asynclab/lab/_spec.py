@@ -26,11 +26,12 @@ from asynclab.workloads import (
     get_scenario,
 )
 
-_OWNED_OPTIONS = (
-    ("streams", "sse", "--streams is for the stream scenario: use --connections or --rate"),
-    ("uploaders", "upload", "--uploaders is for the upload scenario"),
-)
-"""(setting, the driver that takes it, the error when another scenario is given it)."""
+_UNSET_ELSEWHERE = {
+    "streams": "--streams is for the stream scenario: use --connections or --rate",
+    "uploaders": "--uploaders is for the upload scenario",
+}
+"""Settings that stay None for the scenarios that do not take them (``scenario_settings``),
+and the error when one is given another scenario."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,9 @@ class BenchSpec:
         if self.repeat < 1:
             raise UsageError(f"--repeat must be >= 1, got {self.repeat}")
         own = scenario_driver(self)
-        for setting, owner, error in _OWNED_OPTIONS:
-            if getattr(self, setting) is not None and own.name != owner:
+        owners = scenario_settings()
+        for setting, error in _UNSET_ELSEWHERE.items():
+            if getattr(self, setting) is not None and self.scenario not in owners[setting]:
                 raise UsageError(error)
         if self.channel_layer not in ("memory", "redis"):
             raise UsageError(f"unknown --channel-layer {self.channel_layer!r}: use memory or redis")
