@@ -97,9 +97,9 @@ def test_the_time_budget_stops_the_search() -> None:
 
 
 def test_capacity_is_for_the_connection_holding_scenarios() -> None:
-    with pytest.raises(UsageError, match="--find-capacity is for the connection-holding"):
+    with pytest.raises(UsageError, match="capacity is for the connection-holding"):
         BenchSpec("hello", capacity=CapacityLimits())
-    with pytest.raises(UsageError, match="drop --repeat"):
+    with pytest.raises(UsageError, match="drop repeat"):
         BenchSpec("stream", capacity=CapacityLimits(), repeat=3)
 
 

@@ -117,7 +117,7 @@ def test_bad_run_input(tmp_path: Path) -> None:
         RunSpec(SMOKE, ("nope",))
     spec = RunSpec(SMOKE, ("switch-cost",))
     ResultsStore.create(tmp_path, spec).save()
-    with pytest.raises(UsageError, match="--resume"):
+    with pytest.raises(UsageError, match="resume"):
         ResultsStore.create(tmp_path, spec)  # never overwrite measured results
     with pytest.raises(UsageError, match=r"no results\.json"):
         ResultsStore.load(tmp_path / "elsewhere")

@@ -90,7 +90,7 @@ def test_blocking_collapse_and_a_failed_experiment() -> None:
     broken = _result(pairs, rates, bench)
     for run in broken["runs"]:
         run["status"], run["figures"], run["failure"] = "failed", None, "uvicorn did not start"
-    failed = blocking.judge(QUICK, {blocking.EXPERIMENT: broken})
+    failed = blocking.CLAIM.decide(QUICK, {blocking.EXPERIMENT: broken})
     assert failed.verdict == "failed" and "did not start" in failed.reason
 
 

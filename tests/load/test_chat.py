@@ -65,7 +65,7 @@ def test_every_asgi_server_carries_the_chat(server: str) -> None:
 
 
 def test_bad_chat_settings_and_unreachable_redis() -> None:
-    with pytest.raises(UsageError, match="more than --members"):
+    with pytest.raises(UsageError, match="rooms 3 is more than members 2"):
         ChatSpec("ws://127.0.0.1:1/{room}", members=2, rooms=3)
     with pytest.raises(UsageError, match="placeholder"):
         ChatSpec("ws://127.0.0.1:1/chat")

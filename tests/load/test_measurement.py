@@ -59,7 +59,11 @@ def test_open_model_rate_is_accurate(fast_url: str) -> None:
     result = load(fast_url, rate=500, duration_s=3.0)
     assert abs(result.achieved_rate - 500) / 500 <= 0.02
     assert result.samples.total == 1500
-    assert result.samples.late == 0
+    # A fast server keeps a connection free for each due request, so almost none start late. Not
+    # zero: a shared core that stalls the generator 10 ms makes the few requests due meanwhile
+    # wait (11 of 1,500 seen in CI). 5% is 7x that, and far below the third a stall that the
+    # generator caused would make late (see the stall test above).
+    assert result.samples.late <= 0.05 * result.samples.total
 
 
 def test_poisson_arrivals_average_the_rate(fast_url: str) -> None:

@@ -83,8 +83,8 @@ def test_threshold_parsing(text: str, metric: str, value: float) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("latency>1ms", "unknown --fail-if metric"),
-        ("p99", "cannot parse --fail-if"),
+        ("latency>1ms", "unknown fail_if metric"),
+        ("p99", "cannot parse fail_if"),
         ("p99>fast", "cannot parse"),
         ("error_rate>lots%", "cannot parse the value"),
     ],

@@ -92,7 +92,7 @@ def test_refused_and_bad_settings() -> None:
     target = parse_target("http://127.0.0.1:9/stream/async")
     result = run_streams(StreamSpec(target, streams=3, duration_s=1.0, timeout_s=1.0))
     assert result.samples.outcomes["refused"] == 3
-    with pytest.raises(UsageError, match="--streams"):
+    with pytest.raises(UsageError, match="streams must be >= 1"):
         StreamSpec(target, streams=0)
 
 

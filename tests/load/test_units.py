@@ -118,14 +118,14 @@ def test_bad_headers(text: str) -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"rate": 0}, "--rate must be a finite number > 0"),
-        ({"rate": -5}, "--rate must be a finite number > 0"),
-        ({"connections": 0}, "--connections"),
-        ({"duration_s": 0}, "--duration"),
-        ({"timeout_s": 0}, "--timeout"),
-        ({"processes": 3, "connections": 2}, "--processes 3 needs"),
-        ({"method": "GE T"}, "--method"),
-        ({"arrival": "bursty"}, "--arrival"),
+        ({"rate": 0}, "rate must be a finite number > 0"),
+        ({"rate": -5}, "rate must be a finite number > 0"),
+        ({"connections": 0}, "connections must be >= 1"),
+        ({"duration_s": 0}, "duration_s must be > 0"),
+        ({"timeout_s": 0}, "timeout_s must be > 0"),
+        ({"processes": 3, "connections": 2}, "processes 3 needs"),
+        ({"method": "GE T"}, "method 'GE T' is not"),
+        ({"arrival": "bursty"}, "unknown arrival"),
     ],
 )
 def test_bad_specs(settings: dict[str, object], message: str) -> None:

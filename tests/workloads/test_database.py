@@ -47,7 +47,7 @@ def test_database_url_chooses_postgres_and_hides_the_password() -> None:
 
 
 def test_bad_db_choices_are_usage_errors() -> None:
-    with pytest.raises(UsageError, match="unknown --db"):
+    with pytest.raises(UsageError, match="unknown db"):
         DatabaseConfig.choose("mysql", env={})
     with pytest.raises(UsageError, match="not a PostgreSQL URL"):
         DatabaseConfig.choose("postgres", env={"DATABASE_URL": "mysql://x/y"})

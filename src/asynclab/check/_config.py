@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from asynclab.check._rules import RULES, SEVERITIES, Severity
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 
 # Directories never worth reading: virtual environments, caches, VCS, front-end packages.
 DEFAULT_EXCLUDE = (
@@ -50,11 +50,13 @@ class CheckConfig:
         except --ignore and --exclude, which add)."""
         config = self
         if select:
-            config = replace(config, select=_rule_prefixes(select, "--select"))
+            config = replace(config, select=_rule_prefixes(select, setting("select")))
         if ignore:
-            config = replace(config, ignore=(*config.ignore, *_rule_prefixes(ignore, "--ignore")))
+            config = replace(
+                config, ignore=(*config.ignore, *_rule_prefixes(ignore, setting("ignore")))
+            )
         if fail_on is not None:
-            config = replace(config, fail_on=_severity(fail_on, "--fail-on"))
+            config = replace(config, fail_on=_severity(fail_on, setting("fail_on")))
         if exclude:
             config = replace(config, exclude=(*config.exclude, *exclude))
         return config
@@ -81,7 +83,9 @@ def load_config(path: Path | None) -> CheckConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}; fix the file or pass --config") from exc
+        raise UsageError(
+            f"cannot read {path}: {exc}; fix the file or pass {setting('config')}"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path} is not valid TOML ({exc}); fix the file") from exc
     section: Any = data
@@ -132,7 +136,8 @@ def _rule_prefixes(values: list[str], where: str) -> tuple[str, ...]:
                 value = "AL"
             if not any(rule.startswith(value) for rule in RULES):
                 raise UsageError(
-                    f"unknown rule {value!r} in {where}; 'asynclab check --explain ALL' lists "
+                    f"unknown rule {value!r} in {where}; 'asynclab check {setting('explain')} "
+                    "ALL' lists "
                     "the rule ids"
                 )
             prefixes.append(value)

@@ -8,6 +8,8 @@ command lives in a module of its own; they are registered on ``app`` here, in or
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -50,9 +52,46 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {message} (see 'asynclab{name} --help')", file=sys.stderr)
         sys.exit(EXIT_USAGE)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.named(_flag_namer(command, argv))}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
     except AsynclabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# Settings whose command-line option has another name than the spec's field.
+_OPTION_OF_SETTING = {
+    "capacity": "find_capacity",
+    "explain": "explain_rule",
+    "requests": "requests_file",
+}
+
+
+def _flag_namer(group: Any, argv: list[str] | None) -> Callable[[str], str]:
+    """How the command that ran calls each setting: its flag (``duration_s`` is
+    ``--duration``), or the setting's own name when that command has no flag for it (a
+    setting a lower layer checks for another reason)."""
+    args = sys.argv[1:] if argv is None else argv
+    commands: dict[str, Any] = getattr(group, "commands", {})  # typer's own click Group
+    command = next((commands[a] for a in args if a in commands), None)
+    flags: dict[str, str] = {}
+    for param in command.params if command is not None else ():
+        if param.name is not None:
+            flags[param.name] = (
+                param.opts[0] if param.opts[0].startswith("-") else param.name.upper()
+            )
+
+    def name_of(setting: str) -> str:
+        option = _OPTION_OF_SETTING.get(setting, setting)
+        for candidate in (
+            option,
+            option.removesuffix("_s"),
+            option.removesuffix("_bytes"),
+            option.removesuffix("s"),
+        ):
+            if candidate in flags:
+                return flags[candidate]
+        return setting
+
+    return name_of

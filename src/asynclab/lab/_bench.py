@@ -197,6 +197,7 @@ def _measure(
             else None
         )
         measured = driver.measure(spec, running.url, run, window)
+        run.figures = driver.figures(run)
         cut = (window.start, window.start + measured) if window.start is not None else None
         run.resources = server.stop(cut)
         run.simulator = simulator.stop(cut) if simulator is not None else None

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,9 @@ class CapacityLimits:
         if self.start < 1 or self.max_level < self.start:
             raise UsageError("capacity search needs 1 <= start <= the largest level")
         if self.memory_budget_bytes is not None and self.memory_budget_bytes <= 0:
-            raise UsageError("--memory-budget must be > 0, e.g. 512MB")
+            raise UsageError(f"{setting('memory_budget_bytes')} must be > 0, e.g. 512MB")
         if not self.max_duration_s > 0:
-            raise UsageError("--max-duration must be > 0, e.g. 10m")
+            raise UsageError(f"{setting('max_duration_s')} must be > 0, e.g. 10m")
 
 
 @dataclass(frozen=True)

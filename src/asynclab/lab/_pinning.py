@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 
 
 def usable_cpus() -> set[int]:
@@ -44,16 +44,23 @@ class CpuPlan:
             half = (len(ordered) + 1) // 2
             return cls(frozenset(ordered[:half]), frozenset(ordered[half:]))
         if server is None or client is None:
-            raise UsageError("give both --server-cpus and --client-cpus, or neither")
-        plan = cls(_parse_cpus(server, "--server-cpus"), _parse_cpus(client, "--client-cpus"))
+            raise UsageError(
+                f"give both {setting('server_cpus')} and {setting('client_cpus')}, or neither"
+            )
+        plan = cls(
+            _parse_cpus(server, setting("server_cpus")), _parse_cpus(client, setting("client_cpus"))
+        )
         outside = (plan.server | plan.client) - usable
         if outside:
             raise UsageError(
                 f"CPU {sorted(outside)[0]} is not usable here (usable: {_format(usable)}): "
-                "pick --server-cpus/--client-cpus among those"
+                f"pick {setting('server_cpus')}/{setting('client_cpus')} among those"
             )
         if plan.server & plan.client:
-            raise UsageError("--server-cpus and --client-cpus overlap: give them separate cores")
+            raise UsageError(
+                f"{setting('server_cpus')} and {setting('client_cpus')} overlap: give them "
+                "separate cores"
+            )
         return plan
 
     def to_dict(self) -> dict[str, object]:

@@ -15,8 +15,9 @@ from typing import Any
 
 from asynclab.files import atomic_write_text
 from asynclab.lab._capacity_search import CapacityFinding
+from asynclab.lab._run_figures import RunFigures
 from asynclab.lab._spec import BenchSpec
-from asynclab.load import ChatResult, LoadResult, StreamResult, UploadResult, summarize
+from asynclab.load import ChatResult, LoadResult, StreamResult, UploadResult
 from asynclab.servers import DEFAULT_THREADS, ResourceSample
 from asynclab.workloads import WorkloadConfig
 
@@ -43,13 +44,14 @@ class BenchRun:
     resources: ResourceSample | None = None
     failure: str | None = None
     notes: list[str] = field(default_factory=list)
+    figures: RunFigures | None = None
+    """What every summary is computed from, set by the driver that measured the run."""
     level: int | None = None
     """The probe's concurrency level (clients) of this run; the lab's runs have none."""
 
     @property
     def ok(self) -> bool:
-        measured = (self.load, self.streams, self.chat)
-        return self.failure is None and any(m is not None for m in measured)
+        return self.failure is None and self.figures is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,80 +73,13 @@ class BenchRun:
             "resources": self.resources.to_dict() if self.resources is not None else None,
             "simulator_resources": self.simulator.to_dict() if self.simulator else None,
             **({"level": self.level} if self.level is not None else {}),
-            # The figures every summary is computed from, whichever driver measured them.
-            "figures": dataclasses.asdict(RunFigures.of(self))
-            if self.load is not None or self.streams is not None or self.chat is not None
-            else None,
+            "figures": dataclasses.asdict(self.figures) if self.figures is not None else None,
         }
 
 
 def _median(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return statistics.median(present) if present else None
-
-
-@dataclass(frozen=True)
-class RunFigures:
-    """One run's figures, whichever driver measured it.
-
-    Request/response runs: rate is answers/s, latency is request latency, a request is one
-    request. Stream runs: rate is events/s, latency is event delivery lag, a request is one
-    stream (an error: refused, failed or stalled), and in flight means open at the peak.
-    """
-
-    rate: float
-    ok_rate: float
-    latency_ms: dict[str, float | None]
-    requests: int
-    errors: int
-    answered: int  # what CPU per request divides by: answers, or events
-    in_flight: float
-    generator_cpu: float
-    partial: int | None
-
-    @classmethod
-    def of(cls, run: BenchRun) -> RunFigures:
-        if run.chat is not None:
-            chat = run.chat
-            return cls(
-                rate=chat.delivery_rate,
-                ok_rate=chat.delivery_rate,
-                latency_ms=summarize(chat.samples.fanout),
-                requests=chat.samples.expected,
-                errors=chat.lost,
-                answered=chat.samples.delivered,
-                in_flight=chat.spec.members - chat.samples.refused,
-                generator_cpu=chat.cpu_percent,
-                partial=None,
-            )
-        if run.streams is not None:
-            streams = run.streams
-            rate = streams.samples.events / streams.wall_s if streams.wall_s else 0.0
-            return cls(
-                rate=rate,
-                ok_rate=rate,
-                latency_ms=summarize(streams.samples.lag),
-                requests=streams.spec.streams,
-                errors=streams.broken,
-                answered=streams.samples.events,
-                in_flight=streams.samples.open_peak,
-                generator_cpu=streams.cpu_percent,
-                partial=None,
-            )
-        load = run.load
-        assert load is not None
-        return cls(
-            rate=load.achieved_rate,
-            ok_rate=load.achieved_rate * (1 - load.error_rate),
-            latency_ms=load.latency_ms,
-            requests=load.samples.total,
-            errors=load.samples.total - load.samples.ok,
-            answered=load.samples.completed_in_window,
-            # Requests in flight on average (Little's law): what memory above idle is shared by.
-            in_flight=load.achieved_rate * (load.latency_ms["mean"] or 0) / 1000,
-            generator_cpu=load.cpu_percent,
-            partial=load.samples.marked if load.spec.count_header else None,
-        )
 
 
 @dataclass(frozen=True)
@@ -187,7 +122,7 @@ class BenchRow:
     @classmethod
     def of(cls, server: str, variant: str, runs: list[BenchRun]) -> BenchRow:
         good = [r for r in runs if r.ok]
-        figures = [RunFigures.of(r) for r in good]
+        figures = [r.figures for r in good if r.figures is not None]
         samples = [r.resources for r in good if r.resources is not None]
         keys = ("p50", "p90", "p99", "p99.9", "mean")
         latency = {k: _median(f.latency_ms[k] for f in figures) for k in keys}

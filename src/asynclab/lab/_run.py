@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from asynclab.environment import collect_environment
-from asynclab.errors import AsynclabError, UsageError
+from asynclab.errors import AsynclabError, UsageError, setting
 from asynclab.files import atomic_write_text
 from asynclab.lab._bench import run_bench
 from asynclab.lab._pinning import usable_cpus
@@ -88,11 +88,14 @@ class ResultsStore:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"cannot create --out {directory}: {exc.strerror}") from None
+            raise UsageError(
+                f"cannot create {setting('out')} {directory}: {exc.strerror}"
+            ) from None
         if (directory / "results.json").exists():
             raise UsageError(
-                f"{directory} already holds results.json: use --resume {directory} to finish "
-                "it, or another --out"
+                f"{directory} already holds results.json: use {setting('resume')} {directory} to "
+                "finish "
+                f"it, or another {setting('out')}"
             )
         return cls(
             directory,
@@ -107,15 +110,19 @@ class ResultsStore:
         try:
             data = json.loads(path.read_text())
         except FileNotFoundError:
-            raise UsageError(f"--resume {directory}: no results.json there") from None
+            raise UsageError(f"{setting('resume')} {directory}: no results.json there") from None
         except (OSError, ValueError) as exc:
-            raise UsageError(f"--resume {directory}: results.json is unreadable ({exc})") from None
+            raise UsageError(
+                f"{setting('resume')} {directory}: results.json is unreadable ({exc})"
+            ) from None
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise UsageError(f"--resume {directory}: results.json is not {SCHEMA}")
+            raise UsageError(f"{setting('resume')} {directory}: results.json is not {SCHEMA}")
         try:
             document = ResultsDocument.from_dict(data)
         except MissingField as exc:
-            raise UsageError(f"--resume {directory}: results.json lacks {exc.name}") from None
+            raise UsageError(
+                f"{setting('resume')} {directory}: results.json lacks {exc.name}"
+            ) from None
         experiments = {
             experiment_id: bench
             for claim in document.claims
@@ -236,12 +243,7 @@ def judge_claims(spec: RunSpec, experiments: dict[str, dict[str, Any]]) -> list[
                 )
             )
             continue
-        try:
-            verdict = claim.judge(spec.context, experiments)
-        except Exception as exc:  # a rule that trips on odd data fails its claim, not the run
-            verdict = claim.verdict(
-                "failed", "its decision rule could not judge", reason=f"{type(exc).__name__}: {exc}"
-            )
+        verdict = claim.decide(spec.context, experiments)
         doubt = _doubts(ids, experiments, cores)
         if doubt is not None and verdict.verdict in _DECISIVE:
             verdict.reason = (f"would be {verdict.verdict}, but {doubt}. " + verdict.reason).strip()
@@ -337,10 +339,7 @@ def next_look(spec: RunSpec, store: ResultsStore, claim: Claim) -> tuple[int, st
     look = min(looks_taken(store.experiments[e.id]) for e in experiments) + 1
     if look > spec.context.profile.looks:
         return None
-    try:
-        verdict = claim.judge(spec.context, store.experiments)
-    except Exception:
-        return None  # judge_claims reports it as failed
+    verdict = claim.decide(spec.context, store.experiments)
     if verdict.verdict != "inconclusive":
         return None
     return look, verdict.reason or verdict.summary

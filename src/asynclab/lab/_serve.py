@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from asynclab.errors import AsynclabError, UsageError
+from asynclab.errors import AsynclabError, UsageError, setting
 from asynclab.servers import ServerOptions, get_server, start_server
 from asynclab.upstream import UpstreamBehaviour, start_upstream
 from asynclab.workloads import SCENARIOS, DatabaseConfig, WorkloadConfig, prepare_database
@@ -26,10 +26,13 @@ class ServeSpec:
         stacks = SCENARIOS["middleware"].variants
         if self.middleware_stack is not None and self.middleware_stack not in stacks:
             raise UsageError(
-                f"unknown --stack {self.middleware_stack!r}: use one of {', '.join(stacks)}"
+                f"unknown {setting('stack')} {self.middleware_stack!r}: use one of "
+                f"{', '.join(stacks)}"
             )
         if not 0 <= self.middleware_depth <= 100:
-            raise UsageError(f"--depth must be within 0..100, got {self.middleware_depth}")
+            raise UsageError(
+                f"{setting('depth')} must be within 0..100, got {self.middleware_depth}"
+            )
 
 
 def serve_workloads(spec: ServeSpec, console: Console) -> None:

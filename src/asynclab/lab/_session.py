@@ -16,7 +16,7 @@ from typing import Any, Literal
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.lab._console import describe_run
 from asynclab.lab._pinning import CpuPlan
 from asynclab.lab._records import BenchRun
@@ -58,20 +58,25 @@ class RunSession:
         store = None
         if request.resume is not None:
             options = (
-                ("--out", request.out),
-                ("--claims", claims),
-                ("--db", db),
-                ("--profile", profile),
+                ("out", request.out),
+                ("claims", claims),
+                ("db", db),
+                ("profile", profile),
             )
             given = [name for name, value in options if value]
             if given:
-                raise UsageError(f"--resume DIR continues the run stored there: drop {given[0]}")
+                raise UsageError(
+                    f"{setting('resume')} DIR continues the run stored there: drop "
+                    f"{setting(given[0])}"
+                )
             store = ResultsStore.load(request.resume)
             profile, db = store.spec["profile"], store.spec.get("database_engine", "sqlite")
             claims = ",".join(store.spec["claims"])
         profile = profile or "quick"
         if profile not in PROFILES:
-            raise UsageError(f"unknown --profile {profile!r}: use one of {', '.join(PROFILES)}")
+            raise UsageError(
+                f"unknown {setting('profile')} {profile!r}: use one of {', '.join(PROFILES)}"
+            )
         context = RunContext(PROFILES[profile], DatabaseConfig.choose(db), CpuPlan.choose())
         chosen = tuple(c.strip() for c in claims.split(",") if c.strip()) if claims else ()
         spec = RunSpec(context, chosen)

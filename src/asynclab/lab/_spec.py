@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.lab._capacity_search import CapacityLimits
 from asynclab.lab._drivers import DRIVERS, scenario_driver
 from asynclab.lab._pinning import CpuPlan
@@ -27,8 +27,11 @@ from asynclab.workloads import (
 )
 
 _UNSET_ELSEWHERE = {
-    "streams": "--streams is for the stream scenario: use --connections or --rate",
-    "uploaders": "--uploaders is for the upload scenario",
+    "streams": (
+        f"{setting('streams')} is for the stream scenario: use {setting('connections')} or "
+        f"{setting('rate')}"
+    ),
+    "uploaders": f"{setting('uploaders')} is for the upload scenario",
 }
 """Settings that stay None for the scenarios that do not take them (``scenario_settings``),
 and the error when one is given another scenario."""
@@ -88,41 +91,49 @@ class BenchSpec:
         for variant in self.planned_variants:
             scenario.check_variant(variant)
         if not self.planned_servers:
-            raise UsageError("no --server given: use e.g. --server uvicorn")
+            raise UsageError(
+                f"no {setting('servers')} given: use e.g. {setting('servers')} uvicorn"
+            )
         for name in self.planned_servers:
             get_server(name)
         if not self.pairs and (
             len(set(self.variants)) != len(self.variants)
             or len(set(self.servers)) != len(self.servers)
         ):
-            raise UsageError("a --variant or --server is given twice: give each once")
+            raise UsageError(
+                f"a {setting('variants')} or {setting('servers')} is given twice: give each once"
+            )
         try:
             scenario.parse_params(dict(self.params))
         except InvalidParameter as exc:
             raise UsageError(f"{exc} (see 'asynclab bench --help' for {self.scenario})") from None
         if self.repeat < 1:
-            raise UsageError(f"--repeat must be >= 1, got {self.repeat}")
+            raise UsageError(f"{setting('repeat')} must be >= 1, got {self.repeat}")
         own = scenario_driver(self)
         owners = scenario_settings()
-        for setting, error in _UNSET_ELSEWHERE.items():
-            if getattr(self, setting) is not None and self.scenario not in owners[setting]:
+        for name, error in _UNSET_ELSEWHERE.items():
+            if getattr(self, name) is not None and self.scenario not in owners[name]:
                 raise UsageError(error)
         if self.channel_layer not in ("memory", "redis"):
-            raise UsageError(f"unknown --channel-layer {self.channel_layer!r}: use memory or redis")
+            raise UsageError(
+                f"unknown {setting('channel_layer')} {self.channel_layer!r}: use memory or redis"
+            )
         if self.capacity is not None and own.capacity is None:
             raise UsageError(
-                "--find-capacity is for the connection-holding scenarios: "
+                f"{setting('capacity')} is for the connection-holding scenarios: "
                 + ", ".join(capacity_scenarios())
             )
         if self.capacity is not None and self.repeat != 1:
-            raise UsageError("--find-capacity runs each step once: drop --repeat")
+            raise UsageError(f"{setting('capacity')} runs each step once: drop {setting('repeat')}")
         if self.fast_rate is not None and (self.rate is not None or not own.request_response):
             raise UsageError(
                 "fast requests beside a load need a closed-model request/response scenario"
             )
         own.check(self)
         if not 1 <= self.pool_threads <= 4096:
-            raise UsageError(f"--pool-threads must be within 1..4096, got {self.pool_threads}")
+            raise UsageError(
+                f"{setting('pool_threads')} must be within 1..4096, got {self.pool_threads}"
+            )
         ServerOptions(self.workers, self.threads)  # validates both
         # The load's own checks (rate, connections, durations) run on a stand-in target now,
         # so that bad input is refused before any server starts.
@@ -226,6 +237,6 @@ def scenario_settings() -> dict[str, list[str]]:
     settings and their own), in the catalog's order."""
     owners: dict[str, list[str]] = {}
     for name, scenario in SCENARIOS.items():
-        for setting in (*DRIVERS[scenario.driver].own_settings, *scenario.own_settings):
-            owners.setdefault(setting, []).append(name)
+        for own in (*DRIVERS[scenario.driver].own_settings, *scenario.own_settings):
+            owners.setdefault(own, []).append(name)
     return owners

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.eventloop import run_event_loop
 from asynclab.load._engine import Engine
 from asynclab.load._result import LoadResult
@@ -34,7 +34,7 @@ def run_load_beside(
     longer): outside it the measured requests would meet an idle server.
     """
     if measured.processes != 1 or background.processes != 1:
-        raise UsageError("a load beside another runs in one process: drop --processes")
+        raise UsageError(f"a load beside another runs in one process: drop {setting('processes')}")
     ensure_open_files(measured.most_connections + background.most_connections)
 
     async def main() -> tuple[LoadSamples, LoadSamples]:

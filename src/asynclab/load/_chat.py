@@ -22,7 +22,7 @@ from hdrh.histogram import HdrHistogram
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.eventloop import loop_name, run_event_loop
 from asynclab.load._result import iso_utc, summarize
 from asynclab.load._run import ensure_open_files
@@ -43,11 +43,15 @@ class ChatSpec:
 
     def __post_init__(self) -> None:
         if self.members < 1 or self.rooms < 1:
-            raise UsageError("--members and --rooms must be >= 1")
+            raise UsageError(f"{setting('members')} and {setting('rooms')} must be >= 1")
         if self.rooms > self.members:
-            raise UsageError(f"--rooms {self.rooms} is more than --members {self.members}")
+            raise UsageError(
+                f"{setting('rooms')} {self.rooms} is more than {setting('members')} {self.members}"
+            )
         if not (self.rate > 0 and math.isfinite(self.rate)):
-            raise UsageError("--message-rate must be a number > 0 messages/s per member")
+            raise UsageError(
+                f"{setting('message_rate')} must be a number > 0 messages/s per member"
+            )
         if "{room}" not in self.url_template:
             raise UsageError("the chat URL needs a {room} placeholder")
 

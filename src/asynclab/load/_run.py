@@ -13,7 +13,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection as Pipe
 from typing import Any, cast
 
-from asynclab.errors import AsynclabError, UsageError
+from asynclab.errors import AsynclabError, UsageError, setting
 from asynclab.eventloop import run_event_loop
 from asynclab.load._engine import Engine, WorkerShare
 from asynclab.load._result import LoadResult
@@ -75,7 +75,8 @@ def ensure_open_files(connections: int) -> None:
     if soft != resource.RLIM_INFINITY and soft < needed:
         raise UsageError(
             f"this run may open {connections} connections but the open-files limit is {soft}: "
-            "lower --max-connections/--connections/--streams or raise it with 'ulimit -n'"
+            f"lower {setting('max_connections')}/{setting('connections')}/{setting('streams')} "
+            "or raise it with 'ulimit -n'"
         )
 
 

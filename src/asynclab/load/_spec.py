@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from asynclab import __version__
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.load._target import Target
 
 Arrival = Literal["constant", "poisson"]
@@ -65,30 +65,43 @@ class LoadSpec:
 
     def __post_init__(self) -> None:
         if self.rate is not None and not (self.rate > 0 and math.isfinite(self.rate)):
-            raise UsageError(f"--rate must be a finite number > 0 requests/s, got {self.rate:g}")
+            raise UsageError(
+                f"{setting('rate')} must be a finite number > 0 requests/s, got {self.rate:g}"
+            )
         if self.connections < 1:
-            raise UsageError(f"--connections must be >= 1, got {self.connections}")
+            raise UsageError(f"{setting('connections')} must be >= 1, got {self.connections}")
         if self.max_connections < 1:
-            raise UsageError(f"--max-connections must be >= 1, got {self.max_connections}")
+            raise UsageError(
+                f"{setting('max_connections')} must be >= 1, got {self.max_connections}"
+            )
         if self.arrival not in ARRIVALS:
-            raise UsageError(f"unknown --arrival {self.arrival!r}: use constant or poisson")
+            raise UsageError(
+                f"unknown {setting('arrival')} {self.arrival!r}: use constant or poisson"
+            )
         if not self.duration_s > 0:
-            raise UsageError("--duration must be > 0, e.g. --duration 10s")
+            raise UsageError(
+                f"{setting('duration_s')} must be > 0, e.g. {setting('duration_s')} 10s"
+            )
         if self.warmup_s < 0:
-            raise UsageError("--warmup must be >= 0, e.g. --warmup 2s")
+            raise UsageError(f"{setting('warmup_s')} must be >= 0, e.g. {setting('warmup_s')} 2s")
         if not self.timeout_s > 0:
-            raise UsageError("--timeout must be > 0, e.g. --timeout 5s")
+            raise UsageError(f"{setting('timeout_s')} must be > 0, e.g. {setting('timeout_s')} 5s")
         if self.processes < 1:
-            raise UsageError(f"--processes must be >= 1, got {self.processes}")
+            raise UsageError(f"{setting('processes')} must be >= 1, got {self.processes}")
         if self.rate is None and self.processes > self.connections:
             raise UsageError(
-                f"--processes {self.processes} needs at least as many --connections "
+                f"{setting('processes')} {self.processes} needs at least as many "
+                f"{setting('connections')} "
                 f"(got {self.connections})"
             )
         if self.count_header is not None and not _TOKEN.match(self.count_header):
-            raise UsageError(f"--count-header {self.count_header!r} is not a header name")
+            raise UsageError(
+                f"{setting('count_header')} {self.count_header!r} is not a header name"
+            )
         if not _TOKEN.match(self.method):
-            raise UsageError(f"--method {self.method!r} is not an HTTP method, e.g. GET or POST")
+            raise UsageError(
+                f"{setting('method')} {self.method!r} is not an HTTP method, e.g. GET or POST"
+            )
 
     @property
     def model(self) -> Literal["open", "closed"]:

@@ -21,7 +21,7 @@ import httptools
 from hdrh.histogram import HdrHistogram
 
 from asynclab import __version__
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.eventloop import loop_name, run_event_loop
 from asynclab.load._result import iso_utc, summarize
 from asynclab.load._run import ensure_open_files
@@ -47,19 +47,22 @@ class StreamSpec:
 
     def __post_init__(self) -> None:
         if self.streams < 1:
-            raise UsageError(f"--streams must be >= 1, got {self.streams}")
+            raise UsageError(f"{setting('streams')} must be >= 1, got {self.streams}")
         if not (self.ramp_rate > 0 and math.isfinite(self.ramp_rate)):
-            raise UsageError("--ramp-rate must be a number > 0 streams/s")
+            raise UsageError(f"{setting('ramp_rate')} must be a number > 0 streams/s")
         if not self.duration_s > 0:
-            raise UsageError("--duration must be > 0, e.g. --duration 30s")
+            raise UsageError(
+                f"{setting('duration_s')} must be > 0, e.g. {setting('duration_s')} 30s"
+            )
         if not (self.stall_s > 0 and self.timeout_s > 0):
             raise UsageError("the stall limit and the timeout must be > 0")
         opening_s = (self.streams - 1) / self.ramp_rate
         if opening_s >= self.duration_s:
             raise UsageError(
-                f"{self.streams} streams at --ramp-rate {self.ramp_rate:g}/s take "
-                f"{opening_s:.1f}s to open, not less than --duration {self.duration_s:g}s: "
-                "raise --ramp-rate or --duration"
+                f"{self.streams} streams at {setting('ramp_rate')} {self.ramp_rate:g}/s take "
+                f"{opening_s:.1f}s to open, not less than {setting('duration_s')} "
+                f"{self.duration_s:g}s: "
+                f"raise {setting('ramp_rate')} or {setting('duration_s')}"
             )
 
     def request_bytes(self) -> bytes:

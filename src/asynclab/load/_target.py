@@ -7,7 +7,7 @@ import socket
 import urllib.parse
 from dataclasses import dataclass
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def parse_target(url: str, *, allow_remote: bool = False) -> Target:
     if not allow_remote and not all(_is_loopback(address) for address in addresses):
         raise UsageError(
             f"{host} is not a loopback address: asynclab only loads servers on this machine "
-            "(127.0.0.0/8, ::1, localhost); pass --allow-remote if you really mean it"
+            f"(127.0.0.0/8, ::1, localhost); pass {setting('allow_remote')} if you really mean it"
         )
     # Characters HTTP/1.1 cannot carry in a request line are percent-encoded, as browsers do;
     # what is already encoded (and the reserved characters) is left as it is.

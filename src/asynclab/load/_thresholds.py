@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.load._result import LoadResult
 from asynclab.units import parse_duration
 
@@ -66,12 +66,12 @@ def parse_threshold(text: str) -> Threshold:
     match = _EXPRESSION.match(text)
     if match is None:
         raise UsageError(
-            f"cannot parse --fail-if {text!r}: write it like p99>250ms or error_rate>1%"
+            f"cannot parse {setting('fail_if')} {text!r}: write it like p99>250ms or error_rate>1%"
         )
     metric, op, raw = match.groups()
     if metric not in _METRICS:
         raise UsageError(
-            f"unknown --fail-if metric {metric!r}: use one of {', '.join(METRIC_NAMES)}"
+            f"unknown {setting('fail_if')} metric {metric!r}: use one of {', '.join(METRIC_NAMES)}"
         )
     return Threshold(text=text.strip(), metric=metric, op=op, value=_parse_value(metric, raw, text))
 
@@ -81,9 +81,11 @@ def _parse_value(metric: str, raw: str, text: str) -> float:
         if _is_time(metric):
             if re.fullmatch(r"[\d.]+", raw):
                 return float(raw)  # a bare number means milliseconds, like the output
-            return parse_duration(raw, what=f"--fail-if {text!r} value") * 1000.0
+            return parse_duration(raw, what=f"{setting('fail_if')} {text!r} value") * 1000.0
         if metric == "error_rate" and raw.endswith("%"):
             return float(raw[:-1]) / 100.0
         return float(raw.removesuffix("/s"))
     except ValueError as exc:
-        raise UsageError(f"cannot parse the value in --fail-if {text!r}: e.g. p99>250ms") from exc
+        raise UsageError(
+            f"cannot parse the value in {setting('fail_if')} {text!r}: e.g. p99>250ms"
+        ) from exc

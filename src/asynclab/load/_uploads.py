@@ -19,7 +19,7 @@ import httptools
 from hdrh.histogram import HdrHistogram
 
 from asynclab import __version__
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.eventloop import run_event_loop
 from asynclab.load._engine import Engine
 from asynclab.load._result import LoadResult, iso_utc, summarize
@@ -43,11 +43,13 @@ class UploadSpec:
 
     def __post_init__(self) -> None:
         if self.uploaders < 1:
-            raise UsageError(f"--uploaders must be >= 1, got {self.uploaders}")
+            raise UsageError(f"{setting('uploaders')} must be >= 1, got {self.uploaders}")
         if self.kb < 1:
             raise UsageError(f"the upload size must be >= 1 KB, got {self.kb}")
         if not (self.bytes_per_s > 0 and math.isfinite(self.bytes_per_s)):
-            raise UsageError("--upload-rate must be a number of bytes/s > 0, e.g. 10240")
+            raise UsageError(
+                f"{setting('upload_rate')} must be a number of bytes/s > 0, e.g. 10240"
+            )
 
     def head(self) -> bytes:
         return (
@@ -160,7 +162,9 @@ def run_load_with_uploaders(
 ) -> tuple[LoadResult, UploadResult]:
     """Run ``load_spec`` (one process) while ``upload_spec``'s slow uploaders keep sending."""
     if load_spec.processes != 1:
-        raise UsageError("slow uploaders run beside a one-process load: drop --processes")
+        raise UsageError(
+            f"slow uploaders run beside a one-process load: drop {setting('processes')}"
+        )
     ensure_open_files(upload_spec.uploaders + load_spec.most_connections)
     uploads = UploadSamples()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from asynclab.environment import collect_environment
-from asynclab.errors import AsynclabError, ProcessStartError, UsageError
+from asynclab.errors import AsynclabError, ProcessStartError, UsageError, setting
 from asynclab.files import atomic_write_text
 from asynclab.lab._results import ResultsDocument
 from asynclab.probe._launch import Control, instrumentation_path, preflight
@@ -90,7 +90,8 @@ def run_probe(spec: ProbeSpec, out: Path, say: Progress = print) -> dict[str, An
             if not found["packages"].get(package):
                 raise UsageError(
                     f"server {server_name} needs {package} in the project's interpreter "
-                    f"({spec.python}): pip install {package} there, or choose another --server"
+                    f"({spec.python}): pip install {package} there, or choose another "
+                    f"{setting('server')}"
                 )
         say(
             f"project {spec.settings} (Django {found['django']}, Python {found['python']}): "

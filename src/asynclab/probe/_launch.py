@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import asynclab
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.probe._spec import ProbeSpec
 
 _PACKAGE = Path(asynclab.__file__).resolve().parent
@@ -67,23 +67,26 @@ def preflight(spec: ProbeSpec, instrumentation: str | None) -> dict[str, Any]:
     except (IndexError, json.JSONDecodeError) as exc:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise UsageError(
-            f"the project could not be inspected ({tail}): check --python and --project"
+            f"the project could not be inspected ({tail}): check {setting('python')} and "
+            f"{setting('project')}"
         ) from exc
     if "error" in found:
         raise UsageError(
-            f"{found['error']}: check --settings {spec.settings} and --project {spec.project}"
+            f"{found['error']}: check {setting('settings')} {spec.settings} and "
+            f"{setting('project')} {spec.project}"
         )
     for database in found["databases"]:
         if "error" in database:
             raise UsageError(
                 f"the project's database {database['alias']!r} ({database['vendor']}) is not "
-                f"reachable: {database['error']}; start it, or point the project at one with --env"
+                f"reachable: {database['error']}; start it, or point the project at one with "
+                f"{setting('env')}"
             )
     for view in found["views"]:
         if "error" in view:
             raise UsageError(
                 f"{view['method']} {view['path']} is not routed by the project ({view['error']}): "
-                "check the --url"
+                f"check the {setting('url')}"
             )
     return found
 

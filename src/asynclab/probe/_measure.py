@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from asynclab.lab import BenchRun
+from asynclab.lab import BenchRun, RunFigures
 from asynclab.load import LoadSpec, fetch_answer, parse_target, run_load
 from asynclab.probe._launch import Control
 from asynclab.probe._recommend import ViewProfile
@@ -106,6 +106,7 @@ def probe_view(
         started = time.monotonic()
         try:
             run.load = run_load(replace(load, connections=level, duration_s=spec.duration_s))
+            run.figures = RunFigures.of_load(run.load)
         finally:
             measured = (run.load.samples.measured_s if run.load else 0) or spec.duration_s
             run.resources = sampler.stop((started, started + measured))

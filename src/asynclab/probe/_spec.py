@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.servers import DEFAULT_THREADS, get_server
 
 
@@ -24,12 +24,17 @@ class ProbeRequest:
     def __post_init__(self) -> None:
         if not self.path.startswith("/"):
             raise UsageError(
-                f"--url must be a path on the project, like /api/items, got {self.path!r}"
+                f"{setting('url')} must be a path on the project, like /api/items, got "
+                f"{self.path!r}"
             )
         if any(ord(c) <= 32 or ord(c) == 127 for c in self.path):
-            raise UsageError(f"--url {self.path!r} holds a space or control character: encode it")
+            raise UsageError(
+                f"{setting('url')} {self.path!r} holds a space or control character: encode it"
+            )
         if not self.method.isalpha():
-            raise UsageError(f"--method must be an HTTP method such as GET, got {self.method!r}")
+            raise UsageError(
+                f"{setting('method')} must be an HTTP method such as GET, got {self.method!r}"
+            )
 
     @property
     def label(self) -> str:
@@ -64,32 +69,40 @@ class ProbeSpec:
     def __post_init__(self) -> None:
         if not self.project.is_dir():
             raise UsageError(
-                f"--project {self.project} is not a directory: give the folder that holds manage.py"
+                f"{setting('project')} {self.project} is not a directory: give the folder that "
+                "holds manage.py"
             )
         if not self.settings or not all(part.isidentifier() for part in self.settings.split(".")):
             raise UsageError(
-                f"--settings must be a module path like mysite.settings, got {self.settings!r}"
+                f"{setting('settings')} must be a module path like mysite.settings, got "
+                f"{self.settings!r}"
             )
         if not self.requests:
-            raise UsageError("give at least one --url (or --requests FILE) to probe")
+            raise UsageError(
+                f"give at least one {setting('url')} (or {setting('requests')} FILE) to probe"
+            )
         if shutil.which(self.python) is None and not Path(self.python).is_file():
             raise UsageError(
-                f"--python {self.python} is not an interpreter: give the project's python"
+                f"{setting('python')} {self.python} is not an interpreter: give the project's "
+                "python"
             )
         for name in self.servers:
             get_server(name)  # an unknown server is a one-line error here
         if not self.levels or min(self.levels) < 1:
-            raise UsageError("--level must be >= 1 (concurrent clients)")
+            raise UsageError(f"{setting('level')} must be >= 1 (concurrent clients)")
         if not self.duration_s > 0 or self.warmup_s < 0:
-            raise UsageError("--duration must be > 0 and --warmup >= 0")
+            raise UsageError(f"{setting('duration_s')} must be > 0 and {setting('warmup_s')} >= 0")
         if self.threads < 1:
-            raise UsageError(f"--threads must be >= 1, got {self.threads}")
+            raise UsageError(f"{setting('threads')} must be >= 1, got {self.threads}")
         if not self.block_ms > 0:
-            raise UsageError(f"--block-ms must be > 0, got {self.block_ms:g}")
+            raise UsageError(f"{setting('block_ms')} must be > 0, got {self.block_ms:g}")
         paths = {request.path for request in self.requests}
         for sync_path, async_path in self.pairs:
             if sync_path not in paths or async_path not in paths:
-                raise UsageError(f"--pair {sync_path}={async_path}: probe both with --url as well")
+                raise UsageError(
+                    f"{setting('pair')} {sync_path}={async_path}: probe both with "
+                    f"{setting('url')} as well"
+                )
         labels = [request.label for request in self.requests]
         if len(set(labels)) != len(labels):
             raise UsageError("a URL is given twice with the same method: give each once")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Literal
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.workloads import ASGI_APPLICATION, CHANNELS_APPLICATION, WSGI_APPLICATION
 
 Interface = Literal["wsgi", "asgi"]
@@ -31,9 +31,9 @@ class ServerOptions:
 
     def __post_init__(self) -> None:
         if self.workers < 1:
-            raise UsageError(f"--workers must be >= 1, got {self.workers}")
+            raise UsageError(f"{setting('workers')} must be >= 1, got {self.workers}")
         if self.threads is not None and self.threads < 1:
-            raise UsageError(f"--threads must be >= 1, got {self.threads}")
+            raise UsageError(f"{setting('threads')} must be >= 1, got {self.threads}")
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,9 @@ class HostedApp:
             return self.wsgi
         if options.websockets:
             if self.channels is None:
-                raise UsageError("this project has no Channels application: drop --websockets")
+                raise UsageError(
+                    f"this project has no Channels application: drop {setting('websockets')}"
+                )
             return self.channels
         return self.asgi
 
@@ -86,9 +88,9 @@ class ServerSpec:
                 f"WebSockets are not supported by {self.name} (WSGI): use an ASGI server"
             )
         if options.threads is not None and not self.has_threads:
-            raise UsageError(f"{self.name} has no thread setting: drop --threads for it")
+            raise UsageError(f"{self.name} has no thread setting: drop {setting('threads')} for it")
         if options.workers != 1 and not self.has_workers:
-            raise UsageError(f"{self.name} runs one process: drop --workers for it")
+            raise UsageError(f"{self.name} runs one process: drop {setting('workers')} for it")
         application = app.application(self.interface, options)
         return [app.python, "-m", *self.build_argv(options, port, application)]
 

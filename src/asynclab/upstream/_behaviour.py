@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.upstream._latency import Jitter
 
 Fault = Literal["none", "reset", "hang", "malformed", "close", "eof-body", "truncate"]
@@ -32,9 +32,11 @@ class StallPlan:
 
     def __post_init__(self) -> None:
         if self.after_s < 0 or self.for_s <= 0:
-            raise UsageError("a stall needs after >= 0 and a length > 0, e.g. --stall-for 1s")
+            raise UsageError(
+                f"a stall needs after >= 0 and a length > 0, e.g. {setting('stall_for')} 1s"
+            )
         if self.every_s is not None and self.every_s <= self.for_s:
-            raise UsageError("--stall-every must be longer than --stall-for")
+            raise UsageError(f"{setting('stall_every')} must be longer than {setting('stall_for')}")
 
     def release_time(self, due: float, epoch: float) -> float:
         """When a response due at ``due`` may be written, given the first request at ``epoch``."""
@@ -69,13 +71,19 @@ class UpstreamBehaviour:
 
     def __post_init__(self) -> None:
         if self.latency_s < 0:
-            raise UsageError("--latency must be >= 0")
+            raise UsageError(f"{setting('latency_s')} must be >= 0")
         if not 100 <= self.status <= 599:
-            raise UsageError(f"--status {self.status} is not an HTTP status: use 100..599")
+            raise UsageError(
+                f"{setting('status')} {self.status} is not an HTTP status: use 100..599"
+            )
         if self.fault not in FAULTS:
-            raise UsageError(f"unknown --fault {self.fault!r}: use one of {', '.join(FAULTS)}")
+            raise UsageError(
+                f"unknown {setting('fault')} {self.fault!r}: use one of {', '.join(FAULTS)}"
+            )
         if not 0 <= self.error_rate <= 1:
-            raise UsageError(f"--error-rate must be within 0..1, got {self.error_rate:g}")
+            raise UsageError(
+                f"{setting('error_rate')} must be within 0..1, got {self.error_rate:g}"
+            )
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))

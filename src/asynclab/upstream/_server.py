@@ -20,7 +20,7 @@ from typing import cast
 
 import httptools
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.eventloop import run_event_loop
 from asynclab.upstream._behaviour import UpstreamBehaviour
 from asynclab.upstream._providers import (
@@ -205,7 +205,8 @@ async def serve_upstream(
         )
     except OSError as exc:
         raise UsageError(
-            f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port, or 0"
+            f"cannot listen on {host}:{port} ({exc.strerror}): choose another {setting('port')}, "
+            "or 0"
         ) from exc
     bound_host, bound_port = server.sockets[0].getsockname()[:2]
     if on_ready is not None:

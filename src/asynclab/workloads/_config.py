@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 
 # The project's dotted paths, the same for every server family.
 SETTINGS_MODULE = "asynclab.workloads.project.settings"
@@ -72,7 +72,7 @@ class DatabaseConfig:
                     "use postgresql://user@host:port/dbname"
                 )
             return cls("postgres", url)
-        raise UsageError(f"unknown --db {db!r}: use sqlite or postgres")
+        raise UsageError(f"unknown {setting('db')} {db!r}: use sqlite or postgres")
 
     @property
     def sqlite_path(self) -> Path:

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from asynclab.errors import AsynclabError, UsageError
+from asynclab.errors import AsynclabError, UsageError, setting
 from asynclab.workloads._config import SEED_VERSION, SETTINGS_MODULE, DatabaseConfig, WorkloadConfig
 
 
@@ -36,7 +36,7 @@ def check_postgres_reachable(database: DatabaseConfig, timeout_s: float = 5.0) -
         )
         raise UsageError(
             f"cannot reach PostgreSQL ({database.describe()}): {reason}; start it, or set "
-            "DATABASE_URL=postgresql://user@host:port/dbname, or use --db sqlite"
+            f"DATABASE_URL=postgresql://user@host:port/dbname, or use {setting('db')} sqlite"
         ) from None
 
 
@@ -65,7 +65,7 @@ def check_redis_reachable(url: str, timeout_s: float = 3.0) -> None:
         raise UsageError(
             f"cannot reach Redis at {address[0]}:{address[1]} "
             f"({answer.decode(errors='replace').strip()}): start it, set REDIS_URL, or use "
-            "--channel-layer memory"
+            f"{setting('channel_layer')} memory"
         )
 
 

@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from asynclab.lab._capacity_search import CapacityTerms
+from asynclab.lab._run_figures import RunFigures
 from asynclab.workloads import get_scenario
 
 if TYPE_CHECKING:  # the spec and the records carry drivers' results; drivers only read them
@@ -78,6 +79,10 @@ class Driver:
         """Run the measured load against ``run.url``, store its result in ``run``, and return
         the length of the measured window in seconds."""
         raise NotImplementedError
+
+    def figures(self, run: BenchRun) -> RunFigures | None:
+        """The run's figures, from what ``measure`` stored (None: it measured nothing)."""
+        return RunFigures.of_load(run.load) if run.load is not None else None
 
     def failure_after(self, spec: BenchSpec, run: BenchRun) -> str | None:
         """Why a run that measured something still failed (e.g. no chat member joined)."""

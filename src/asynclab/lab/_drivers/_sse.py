@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from asynclab.lab._capacity_search import CapacityTerms
 from asynclab.lab._drivers._base import Driver, MeasuredWindow
+from asynclab.lab._run_figures import RunFigures
 from asynclab.load import StreamSpec, ensure_open_files, parse_target, run_streams
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ class SseDriver(Driver):
         window.open_now()
         run.streams = run_streams(self.stream_spec(spec, run.url))
         return run.streams.wall_s
+
+    def figures(self, run: BenchRun) -> RunFigures | None:
+        return RunFigures.of_streams(run.streams) if run.streams is not None else None
 
     @staticmethod
     def stream_spec(spec: BenchSpec, url: str) -> StreamSpec:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from asynclab.errors import UsageError
+from asynclab.errors import UsageError, setting
 from asynclab.lab._capacity_search import CapacityTerms
 from asynclab.lab._drivers._base import Driver, MeasuredWindow
+from asynclab.lab._run_figures import RunFigures
 from asynclab.load import ChatSpec, ensure_open_files, run_chat
 from asynclab.workloads import WorkloadConfig, check_redis_reachable
 
@@ -29,8 +30,8 @@ class WebSocketDriver(Driver):
         if spec.workers > 1 and spec.channel_layer == "memory":
             raise UsageError(
                 "the in-memory channel layer does not cross processes, so members on "
-                f"different workers of --workers {spec.workers} would never hear each "
-                "other: use --channel-layer redis, or --workers 1"
+                f"different workers of {setting('workers')} {spec.workers} would never hear each "
+                f"other: use {setting('channel_layer')} redis, or {setting('workers')} 1"
             )
 
     def prepare(self, spec: BenchSpec) -> None:
@@ -49,6 +50,9 @@ class WebSocketDriver(Driver):
         window.open_now()
         run.chat = run_chat(self.chat_spec(spec, run.url))
         return run.chat.wall_s
+
+    def figures(self, run: BenchRun) -> RunFigures | None:
+        return RunFigures.of_chat(run.chat) if run.chat is not None else None
 
     def failure_after(self, spec: BenchSpec, run: BenchRun) -> str | None:
         if run.chat is not None and run.chat.samples.refused == spec.members:

@@ -168,14 +168,32 @@ class Claim:
     def verdict(self, verdict: Verdict, summary: str, **kwargs: Any) -> ClaimVerdict:
         return ClaimVerdict(self.id, self.statement, self.sources, verdict, summary, **kwargs)
 
-    def failed(self, results: Results, experiment_ids: list[str], error: Exception) -> ClaimVerdict:
-        """The verdict of a claim whose experiments did not measure: what failed, not a guess."""
-        why = "; ".join(failures(results, experiment_ids)) or str(error)
-        return self.verdict("failed", "its experiments did not measure", reason=why)
+    def decide(self, context: RunContext, results: Results) -> ClaimVerdict:
+        """The judge's verdict, or ``failed`` with why when it could not judge.
+
+        Judges read figures straight from stored results and let a missing one raise: a
+        failed run leaves holes (no figures, a missing experiment, a None where a number was
+        due), and naming the runs that failed says more than any judge could. A rule that
+        trips on data that did measure fails its claim, never the run.
+        """
+        try:
+            return self.judge(context, results)
+        except _MISSING_FIGURE as exc:
+            ids = [e.id for e in self.experiments(context) if e.skip_reason(results) is None]
+            why = "; ".join(failures(results, ids)) or f"{type(exc).__name__}: {exc}"
+            return self.verdict("failed", "its experiments did not measure", reason=why)
+        except Exception as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            return self.verdict("failed", "its decision rule could not judge", reason=why)
 
 
 class MissingResult(Exception):
     """A judge asked for a figure its experiments did not produce (a failed run)."""
+
+
+# What reading a figure that a failed run did not produce raises: a judge's own MissingResult,
+# a missing experiment or key, a None in arithmetic or an empty sequence.
+_MISSING_FIGURE = (MissingResult, KeyError, TypeError, ValueError, ZeroDivisionError)
 
 
 def runs_of(result: dict[str, Any], server: str, variant: str) -> list[dict[str, Any]]:
@@ -185,7 +203,7 @@ def runs_of(result: dict[str, Any], server: str, variant: str) -> list[dict[str,
 
 
 def figure(run: dict[str, Any], name: str) -> float | None:
-    """A run's figure: ``p50``/``p99``/... (latency ms), ``rate``, or any _RunFigures field."""
+    """A run's figure: ``p50``/``p99``/... (latency ms), ``rate``, or any RunFigures field."""
     figures = run.get("figures")
     if figures is None or run.get("status") != "ok":
         return None

@@ -32,6 +32,19 @@ def _slow_ms(context: RunContext) -> int:
 
 _THREAD_CLAIM = 8e6  # bytes (decimal MB and KB throughout asynclab's figures)
 _TASK_CLAIM = 1e3
+THREAD_SIZE = Threshold(
+    "RSS per extra in-flight thread",
+    "4-16 MB for 'about 8 MB'",
+    (
+        "within 2x of the claim either way: 8 MB is the default stack reservation, of "
+        "which a thread touches only what it uses"
+    ),
+)
+TASK_SIZE = Threshold(
+    "RSS per extra in-flight task",
+    "under 10 KB for 'about 1 KB'",
+    ("an order of magnitude of slack over the claim: a Django request object alone is several KB"),
+)
 
 
 def _levels(context: RunContext) -> tuple[int, int]:
@@ -84,17 +97,13 @@ def _growth(
 
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
     low, high = _levels(context)
-    ids = [_id(low), _id(high)]
-    try:
-        thread = _growth(results, THREADED, low, high, context.confidence)
-        task = _growth(results, ASYNC, low, high, context.confidence)
-        threads = {
-            pair[0]: max(r["resources"]["threads_peak"] for r in runs_of(results[_id(high)], *pair))
-            for pair in (THREADED, ASYNC)
-        }
-        slow_ms = results[_id(high)]["bench"]["params"]["latency_ms"]  # as measured
-    except (MissingResult, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
-        return CLAIM.failed(results, ids, exc)
+    thread = _growth(results, THREADED, low, high, context.confidence)
+    task = _growth(results, ASYNC, low, high, context.confidence)
+    threads = {
+        pair[0]: max(r["resources"]["threads_peak"] for r in runs_of(results[_id(high)], *pair))
+        for pair in (THREADED, ASYNC)
+    }
+    slow_ms = results[_id(high)]["bench"]["params"]["latency_ms"]  # as measured
     # "About 8 MB": within 2x of it; "about 1 KB": under 10 KB.
     verdict = all_of(
         within(thread, _THREAD_CLAIM / 2, _THREAD_CLAIM * 2),
@@ -135,21 +144,7 @@ CLAIM = Claim(
     judge=judge,
     plots=("memory", "latency_cdfs"),
     thresholds=(
-        Threshold(
-            "RSS per extra in-flight thread",
-            "4-16 MB for 'about 8 MB'",
-            (
-                "within 2x of the claim either way: 8 MB is the default stack reservation, of "
-                "which a thread touches only what it uses"
-            ),
-        ),
-        Threshold(
-            "RSS per extra in-flight task",
-            "under 10 KB for 'about 1 KB'",
-            (
-                "an order of magnitude of slack over the claim: a Django request object alone is "
-                "several KB"
-            ),
-        ),
+        THREAD_SIZE,
+        TASK_SIZE,
     ),
 )
