@@ -28,11 +28,16 @@ class Analyzer:
         self._in_progress: set[tuple[int, Value | None]] = set()
         self._cut_by_recursion = False  # a summary met one still being made: it is partial
         self._module_values: dict[int, Value | None] = {}  # by the expression's id
+        # What a nested async def sees of the async function around it (by the def's id):
+        # an outer function is walked before the functions defined in it.
+        self._closures: dict[int, dict[str, Value | None]] = {}
 
     def check_function(self, function: FunctionInfo) -> list[Issue]:
         """An async function's issues; for a sync one, only its @sync_to_async decorator's."""
         if function.is_async:
-            walker = Walker(self, function, depth=0, env=parameters(self.index, function, None))
+            env = dict(self._closures.get(id(function.node), {}))
+            env.update(parameters(self.index, function, None))
+            walker = Walker(self, function, depth=0, env=env)
             walker.walk(function.node.body)
             return walker.issues
         if function.node.decorator_list:
@@ -40,6 +45,10 @@ class Analyzer:
             walker.sync_function(function)
             return walker.issues
         return []
+
+    def enclose(self, nested: ast.AsyncFunctionDef, env: dict[str, Value | None]) -> None:
+        """Remember what the names an async def defined here sees hold at its definition."""
+        self._closures[id(nested)] = dict(env)
 
     def summarize(
         self,

@@ -73,6 +73,7 @@ class ModuleInfo:
     functions: dict[str, FunctionInfo] = field(default_factory=dict)  # module level
     classes: dict[str, ClassInfo] = field(default_factory=dict)  # module level
     assignments: dict[str, ast.expr] = field(default_factory=dict)  # module level
+    star_imports: list[str] = field(default_factory=list)  # "from .common import *": modules
     all_functions: list[FunctionInfo] = field(default_factory=list)  # at any depth
     _lines: list[str] | None = None
 
@@ -147,6 +148,8 @@ def add_import(
     for alias in node.names:
         if alias.name != "*":
             imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        elif base:  # only legal at module level
+            module.star_imports.append(base)
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:
@@ -219,6 +222,14 @@ def _index_body(
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     module.assignments[target.id] = stmt.value
+                elif (
+                    isinstance(target, ast.Tuple)
+                    and isinstance(stmt.value, ast.Tuple)
+                    and len(target.elts) == len(stmt.value.elts)
+                ):  # A, B = Path("a"), Path("b"): each name its own expression
+                    for name, part in zip(target.elts, stmt.value.elts, strict=True):
+                        if isinstance(name, ast.Name):
+                            module.assignments[name.id] = part
         elif top and isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             if stmt.value is not None:
                 module.assignments[stmt.target.id] = stmt.value
@@ -314,6 +325,11 @@ class ProjectIndex:
             ) or module.classes.get(head)
             if found is None and head in module.imports and _depth < 4:
                 found = self.lookup(module.imports[head], _depth + 1)
+            if found is None and _depth < 4:  # re-exported by "from .common import *"
+                for star in module.star_imports:
+                    found = self.lookup(".".join([star, *rest]), _depth + 1)
+                    if found is not None:
+                        return found
             if found is None:
                 return None
             if len(rest) == 1:
@@ -321,6 +337,23 @@ class ProjectIndex:
             if isinstance(found, ClassInfo) and len(rest) == 2:
                 return self.method(found, rest[1])
             return None
+        return None
+
+    def assignment(self, qualified: str, _depth: int = 0) -> tuple[ModuleInfo, ast.expr] | None:
+        """The module-level expression a qualified name was assigned (imports and star
+        re-exports followed), with the module it is read in."""
+        home, _, name = qualified.rpartition(".")
+        module = self.by_name.get(home)
+        if module is None or _depth > 4:
+            return None
+        if name in module.assignments:
+            return module, module.assignments[name]
+        if name in module.imports:
+            return self.assignment(module.imports[name], _depth + 1)
+        for star in module.star_imports:
+            found = self.assignment(f"{star}.{name}", _depth + 1)
+            if found is not None:
+                return found
         return None
 
     def method(self, cls: ClassInfo, name: str, _depth: int = 0) -> FunctionInfo | None:

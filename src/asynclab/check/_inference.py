@@ -41,6 +41,8 @@ class Summaries(Protocol):
 
     def module_value(self, module: ModuleInfo, expression: ast.expr) -> Value | None: ...
 
+    def enclose(self, nested: ast.AsyncFunctionDef, env: dict[str, Value | None]) -> None: ...
+
 
 MAX_DEPTH = 3  # levels of sync project functions followed from an async one
 GLOBAL_KINDS = frozenset({"object", "model", "manager", "queryset", "project"})
@@ -172,10 +174,9 @@ class Scope:
         model = self.index.model_of(qualified)
         if model is not None:
             return Value("model", model=model)
-        home, _, name = qualified.rpartition(".")
-        module = self.index.by_name.get(home)
-        if module is not None and name in module.assignments:
-            return self.analyzer.module_value(module, module.assignments[name])
+        assigned = self.index.assignment(qualified)
+        if assigned is not None:
+            return self.analyzer.module_value(*assigned)
         return None
 
     def _project_non_model(self, node: ast.expr) -> bool:
@@ -269,8 +270,10 @@ class Scope:
             if method == "get_queryset":
                 return Value("queryset")
             if receiver is not None and receiver.kind == "object":
-                if receiver.cls in K.PATH_CLASSES and method in ("joinpath", "with_name"):
+                if receiver.cls in K.PATH_CLASSES and method in K.PATH_RETURNING_METHODS:
                     return receiver
+                if receiver.cls in K.PATH_CLASSES and method == "open":
+                    return Value("object", cls="io.file")
                 if receiver.cls in K.DB_CONNECTIONS and method == "cursor":
                     return Value("object", cls="dbapi.cursor")
                 if receiver.cls in K.IMAGE_CLASSES and method in K.IMAGE_RETURNING_METHODS:
@@ -302,6 +305,8 @@ class Scope:
             )
         if qualified in K.BLOCKING_CLASSES or qualified in K.PATH_CLASSES:
             return Value("object", cls=qualified)
+        if qualified in K.FILE_FACTORIES:
+            return Value("object", cls="io.file")
         if qualified in K.IMAGE_FACTORIES:
             return Value("object", cls="PIL.Image.Image")
         factory = _FACTORIES.get(qualified)
@@ -368,23 +373,32 @@ def parameters(
     return env
 
 
-def annotation(index: ProjectIndex, module: ModuleInfo, annotation: ast.expr) -> Value | None:
-    """What a parameter annotated so holds: a request, a QuerySet, a model instance."""
-    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+def annotation(index: ProjectIndex, module: ModuleInfo, written: ast.expr) -> Value | None:
+    """What a name annotated so holds: a request, a QuerySet, a model instance, a blocking
+    client, a Path or a file; ``X | None`` and ``Optional[X]`` hold an X when they hold
+    anything (the checker follows the path where the value is there)."""
+    if isinstance(written, ast.Constant) and isinstance(written.value, str):
         try:
-            annotation = ast.parse(annotation.value, mode="eval").body
+            written = ast.parse(written.value, mode="eval").body
         except SyntaxError:
             return None
+    optional = _optional_of(module, written)
+    if optional is not None:
+        return annotation(index, module, optional)
     inner: ast.expr | None = None
-    if isinstance(annotation, ast.Subscript):
-        inner, annotation = annotation.slice, annotation.value
-    parts = dotted(annotation)
+    if isinstance(written, ast.Subscript):
+        inner, written = written.slice, written.value
+    parts = dotted(written)
     if parts is None:
         return None
     head = module.qualify(parts[0]) or parts[0]
     qualified = ".".join([head, *parts[1:]])
     if qualified in K.REQUEST_TYPES:
         return Value("request")
+    if qualified in K.BLOCKING_CLASSES or qualified in K.PATH_CLASSES:
+        return Value("object", cls=qualified)
+    if qualified in K.FILE_TYPES:
+        return Value("object", cls="io.file")
     if qualified in K.QUERYSET_TYPES or parts[-1] == "QuerySet":
         model = None
         if isinstance(inner, ast.Tuple):
@@ -399,6 +413,21 @@ def annotation(index: ProjectIndex, module: ModuleInfo, annotation: ast.expr) ->
     return None
 
 
+def _optional_of(module: ModuleInfo, annotation: ast.expr) -> ast.expr | None:
+    """X, for ``X | None``, ``None | X`` and ``Optional[X]`` (None for anything else)."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        sides = [annotation.left, annotation.right]
+        kept = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
+        return kept[0] if len(kept) == 1 else None
+    if isinstance(annotation, ast.Subscript):
+        parts = dotted(annotation.value)
+        if parts is not None:
+            head = module.qualify(parts[0]) or parts[0]
+            if ".".join([head, *parts[1:]]) in ("typing.Optional", "Optional"):
+                return annotation.slice
+    return None
+
+
 _FACTORIES = MappingProxyType(
     {
         "redis.from_url": "redis.Redis",
@@ -409,6 +438,8 @@ _FACTORIES = MappingProxyType(
         "sqlite3.connect": "sqlite3.Connection",
         "pymysql.connect": "pymysql.connections.Connection",
         "django.core.mail.get_connection": "django.core.mail.EmailMessage",
+        "pathlib.Path.cwd": "pathlib.Path",
+        "pathlib.Path.home": "pathlib.Path",
     }
 )
 

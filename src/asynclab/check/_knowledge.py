@@ -106,15 +106,35 @@ GET_USER_MODEL = "django.contrib.auth.get_user_model"
 
 # --- blocking calls, by fully qualified name ----------------------------------------------
 
-_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+_HTTP_VERBS = (
+    "get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "connect",
+    "trace",
+)  # fmt: skip
 _HTTP_MODULES = ("requests", "requests.api", "httpx")
+# os.path functions that ask the filesystem (stat, lstat, realpath's readlink): the peers'
+# lists (ruff and flake8-async ASYNC240) less the pure string functions (normpath, relpath,
+# abspath, expanduser, join, ...), which do no I/O worth a finding.
+_PATH_QUERIES = (
+    "exists", "lexists", "isfile", "isdir", "islink", "ismount", "isjunction", "isdevdrive",
+    "realpath", "getsize", "getmtime", "getatime", "getctime", "samefile", "sameopenfile",
+)  # fmt: skip
+_SPAWNS = ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe")
 
 _blocking_calls = {f"{module}.{verb}": "AL201" for module in _HTTP_MODULES for verb in _HTTP_VERBS}
+_blocking_calls.update(
+    {
+        f"{module}.{name}": "AL203"
+        for module in ("os.path", "posixpath", "genericpath", "ntpath")
+        for name in _PATH_QUERIES
+    }
+)
+_blocking_calls.update({f"os.{name}": "AL204" for name in _SPAWNS})
 _blocking_calls.update({
     "urllib.request.urlopen": "AL201",
     "urllib.request.urlretrieve": "AL201",
     "urllib3.request": "AL201",
     "time.sleep": "AL202",
+    "builtins.input": "AL203",  # a read of stdin
     "builtins.open": "AL203",
     "io.open": "AL203",
     "io.open_code": "AL203",
@@ -130,6 +150,14 @@ _blocking_calls.update({
     "os.mkdir": "AL203",
     "os.rmdir": "AL203",
     "os.fdopen": "AL203",
+    "os.stat": "AL203",
+    "os.lstat": "AL203",
+    "os.access": "AL203",
+    "os.chmod": "AL203",
+    "os.truncate": "AL203",
+    "os.utime": "AL203",
+    "os.symlink": "AL203",
+    "os.readlink": "AL203",
     "shutil.copy": "AL203",
     "shutil.copy2": "AL203",
     "shutil.copyfile": "AL203",
@@ -148,14 +176,20 @@ _blocking_calls.update({
     "os.system": "AL204",
     "os.popen": "AL204",
     "os.wait": "AL204",
+    "os.wait3": "AL204",
+    "os.wait4": "AL204",
+    "os.waitid": "AL204",
     "os.waitpid": "AL204",
-    "os.spawnl": "AL204",
-    "os.spawnv": "AL204",
+    "os.posix_spawn": "AL204",
+    "os.posix_spawnp": "AL204",
     "os.execv": "AL204",
     "socket.create_connection": "AL205",
     "socket.getaddrinfo": "AL205",
     "socket.gethostbyname": "AL205",
     "socket.gethostbyaddr": "AL205",
+    "socket.getnameinfo": "AL205",
+    "socket.gethostbyname_ex": "AL205",
+    "select.select": "AL205",
     "smtplib.SMTP": "AL206",
     "smtplib.SMTP_SSL": "AL206",
     "django.core.mail.send_mail": "AL206",
@@ -183,9 +217,17 @@ BLOCKING_CLASSES = MappingProxyType(
         "urllib3.PoolManager": "AL201",
         "urllib3.HTTPConnectionPool": "AL201",
         "urllib3.HTTPSConnectionPool": "AL201",
+        "urllib3.ProxyManager": "AL201",
+        "urllib3.connectionpool.HTTPConnectionPool": "AL201",
+        "urllib3.connectionpool.HTTPSConnectionPool": "AL201",
+        "urllib3.poolmanager.PoolManager": "AL201",
+        "urllib3.poolmanager.ProxyManager": "AL201",
         "http.client.HTTPConnection": "AL201",
         "http.client.HTTPSConnection": "AL201",
         "socket.socket": "AL205",
+        "select.poll": "AL205",  # its poll() waits
+        "select.epoll": "AL205",
+        "io.file": "AL203",  # what open() gives: its reads and writes go to the disk
         "smtplib.SMTP": "AL206",
         "smtplib.SMTP_SSL": "AL206",
         "django.core.mail.EmailMessage": "AL206",
@@ -209,16 +251,29 @@ NON_BLOCKING_METHODS = frozenset({
     "attach", "attach_alternative", "message", "recipients", "mount", "close", "__enter__",
     "prepare_request", "headers", "set_debuglevel", "setsockopt", "setblocking", "settimeout",
     "fileno", "getsockname", "getpeername", "pipeline", "cursor", "bind", "listen",
+    "build_request", "register", "unregister", "modify", "readable", "writable", "seekable",
+    "isatty",
 })  # fmt: skip
+# What the walk knows a file object by (open(), Path.open(), and annotations).
+FILE_TYPES = frozenset({
+    "io.TextIOWrapper", "io.BufferedReader", "io.BufferedWriter", "io.BufferedRandom",
+    "io.FileIO", "typing.IO", "typing.TextIO", "typing.BinaryIO",
+})  # fmt: skip
+FILE_FACTORIES = frozenset({"builtins.open", "io.open", "codecs.open", "os.fdopen"})
 # pathlib.Path methods that touch the disk.
 PATH_IO_METHODS = frozenset({
     "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "is_file",
     "is_dir", "stat", "mkdir", "unlink", "rmdir", "rename", "replace", "touch", "iterdir",
     "glob", "rglob", "resolve", "chmod", "lstat", "samefile", "readlink", "symlink_to",
+    "is_symlink", "is_mount", "is_socket", "is_fifo", "is_block_device", "is_char_device",
+    "owner", "group", "hardlink_to", "walk", "lchmod", "copy", "move",
 })  # fmt: skip
 PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
-# Methods of a file object that do I/O.
-FILE_IO_METHODS = frozenset({"read", "readline", "readlines", "write", "writelines", "flush"})
+# pathlib.Path methods that give another Path (the walk follows chains through them).
+PATH_RETURNING_METHODS = frozenset({
+    "joinpath", "with_name", "with_stem", "with_suffix", "absolute", "resolve", "expanduser",
+    "relative_to", "with_segments",
+})  # fmt: skip
 
 # The cache: django.core.cache.cache and caches[...] are BaseCache instances.
 CACHE_OBJECTS = frozenset({"django.core.cache.cache", "django.core.cache.caches"})

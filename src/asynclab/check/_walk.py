@@ -82,7 +82,11 @@ class Walker(Scope):
         self.expr(stmt.value)
         value = self.infer(stmt.value)
         for target in stmt.targets:
-            self.bind(target, value)
+            if _unpacks(target, stmt.value):  # a, b = Path(x), Path(y): each its own value
+                for element, part in zip(target.elts, stmt.value.elts, strict=True):  # type: ignore[attr-defined]
+                    self.bind(element, self.infer(part))
+            else:
+                self.bind(target, value)
 
     def visit_AnnAssign(self, stmt: ast.AnnAssign) -> None:
         value = None
@@ -160,8 +164,10 @@ class Walker(Scope):
         self.sync_function(local)
 
     def visit_AsyncFunctionDef(self, stmt: ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        self.env.pop(stmt.name, None)  # walked on its own
+        self.env.pop(stmt.name, None)  # walked on its own, seeing the names bound so far
         self.local_defs.pop(stmt.name, None)
+        if isinstance(stmt, ast.AsyncFunctionDef) and self.depth == 0:
+            self.analyzer.enclose(stmt, self.env)
 
     visit_ClassDef = visit_AsyncFunctionDef
 
@@ -384,3 +390,13 @@ class Walker(Scope):
                     context=self.context,
                 )
             )
+
+
+def _unpacks(target: ast.expr, value: ast.expr) -> bool:
+    """Whether ``target = value`` binds element by element (a tuple to a tuple, no star)."""
+    return (
+        isinstance(target, ast.Tuple | ast.List)
+        and isinstance(value, ast.Tuple | ast.List)
+        and len(target.elts) == len(value.elts)
+        and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
+    )
