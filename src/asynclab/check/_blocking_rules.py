@@ -37,7 +37,11 @@ class BlockingRules(RuleFamily):
             return None
         cls = receiver.cls
         client = cls.rsplit(".", 1)[-1]
-        if cls in K.BLOCKING_CLASSES and method not in K.NON_BLOCKING_METHODS:
+        blocking = K.BLOCKING_METHODS.get(cls)
+        does_io = (
+            method in blocking if blocking is not None else method not in K.NON_BLOCKING_METHODS
+        )
+        if cls in K.BLOCKING_CLASSES and does_io:
             walk.say(
                 WORDINGS["client_method"],
                 node,

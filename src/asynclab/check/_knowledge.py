@@ -242,6 +242,13 @@ BLOCKING_CLASSES = MappingProxyType(
         "dbapi.cursor": "AL208",  # a cursor of one of those connections
     }
 )
+# Classes of which only some methods do I/O (the others build requests or read state).
+BLOCKING_METHODS = MappingProxyType({
+    "httpx.Client": frozenset({
+        "close", "delete", "get", "head", "options", "patch", "post", "put", "request", "send",
+        "stream",
+    }),
+})  # fmt: skip
 DB_CONNECTIONS = frozenset({
     "psycopg.Connection", "psycopg2.extensions.connection", "sqlite3.Connection",
     "pymysql.connections.Connection",
