@@ -3,7 +3,8 @@ that every finding of it carries.
 
 Ids are grouped by family, like Django's system checks: AL0xx the checker itself, AL1xx the
 ORM and request data (these raise ``SynchronousOnlyOperation`` or lose the point of async),
-AL2xx blocking I/O, AL3xx CPU, AL4xx the project's shape (servers, middleware, views).
+AL2xx blocking I/O, AL3xx CPU, AL4xx the project's shape (servers, middleware, views), AL5xx
+coroutines and tasks (awaits that are missing).
 Ids never change meaning; a retired rule's id is not reused.
 """
 
@@ -222,6 +223,26 @@ _RULES = (
         "per request, and a thread held for the whole view.",
         "Make the view async if it mostly waits on I/O; keep it sync (and accept the "
         "switch) if it is CPU or ORM bound.",
+    ),
+    Rule(
+        "AL501",
+        "coroutine-never-awaited",
+        "error",
+        "A coroutine used as a value without being awaited.",
+        "Calling an async def (a @sync_to_async function, an async ORM method) only makes a "
+        "coroutine: its body never runs. As a condition it is always true, so a permission "
+        "check that forgets its await lets everyone through; compared, discarded or returned "
+        "from sync code it silently does nothing.",
+        "await the call (from sync code: async_to_sync(fn)(...)).",
+    ),
+    Rule(
+        "AL502",
+        "task-not-kept",
+        "warning",
+        "A task created and not kept.",
+        "The event loop keeps only a weak reference to a task: one whose result nobody holds "
+        "can be garbage-collected before it finishes, and its errors are never seen.",
+        "Keep a reference (a set of tasks, discarded in a done callback) or use a TaskGroup.",
     ),
 )
 

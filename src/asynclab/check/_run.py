@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from asynclab.check._analyzer import Analyzer
+from asynclab.check._await_rules import never_awaited
 from asynclab.check._config import DEFAULT_EXCLUDE, CheckConfig, matches
 from asynclab.check._findings import CheckReport, Finding, Location, RelatedLocation
 from asynclab.check._index import ModuleInfo, ProjectIndex, index_module
@@ -84,6 +85,10 @@ def _check_paths(paths: Sequence[Path], config: CheckConfig, root: Path | None) 
         issues.extend(project_issues(analyzer.index, paths))
     except Exception as exc:
         report.internal_errors.append(f"the project rules: {type(exc).__name__}: {exc}")
+    try:
+        issues.extend(never_awaited(analyzer.index))
+    except Exception as exc:
+        report.internal_errors.append(f"the await rules: {type(exc).__name__}: {exc}")
     findings.extend(_finding(issue, root) for issue in issues)
     sources = {_shown(module.path, root): module.source for module in modules}
     suppressions: dict[str, dict[int, set[str] | None]] = {}
