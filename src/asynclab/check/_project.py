@@ -33,18 +33,27 @@ HTTP_METHODS = frozenset(
 )
 _ASYNC_MIDDLEWARE_DECORATORS = frozenset({"sync_and_async_middleware", "async_only_middleware"})
 _MIXIN = "django.utils.deprecation.MiddlewareMixin"
+# What may start a server: process files, container and compose files, Kubernetes and Helm
+# manifests (any YAML), shell scripts, Makefiles, service units, server configs.
 _DEPLOY_NAMES = re.compile(
-    r"^(Procfile.*|Dockerfile.*|.*\.dockerfile|(docker-)?compose.*\.ya?ml|fly\.toml|app\.ya?ml|"
-    r"render\.ya?ml|gunicorn.*\.py|.*\.service|supervisord.*\.conf|uwsgi.*\.ini|Makefile|"
-    r"entrypoint.*\.sh|start.*\.sh|run.*\.sh)$"
+    r"^(Procfile.*|Dockerfile.*|.*\.dockerfile|.*\.ya?ml|fly\.toml|gunicorn.*\.py|.*\.service|"
+    r"supervisord.*\.conf|uwsgi.*\.ini|Makefile|.*\.mk|Justfile|.*\.sh)$"
 )
+_DEPLOY_DEPTH = 3  # deploy/helm/templates/deployment.yaml
+# gunicorn's own ASGI worker (gunicorn 24+: -k asgi) and uvicorn's worker count as ASGI.
 _ASGI_COMMAND = re.compile(
     r"\b(uvicorn|daphne|hypercorn)\b|UvicornWorker|granian\b.*--interface[ =]+asgi|"
-    r"gunicorn\b.*\.asgi\b"
+    r"gunicorn\b.*(\.asgi\b|\s-k\s*[\"']?asgi\b|--worker-class[ =]+[\"']?asgi\b)|"
+    r"worker_class\s*=\s*[\"']asgi[\"']"
 )
 _WSGI_COMMAND = re.compile(
     r"\b(uwsgi|waitress-serve|mod_wsgi)\b|granian\b.*--interface[ =]+wsgi|gunicorn\b.*\.wsgi\b"
 )
+# A command spread over lines: a shell array, a continued line, a manifest's command and args.
+_SPREAD_ASGI = re.compile(
+    r"\bgunicorn\b[\s\S]{0,400}?(\.asgi\b|UvicornWorker|[\"'\s]-k[\"'\s,]+asgi\b)"
+)
+_SPREAD_WSGI = re.compile(r"\b(gunicorn|uwsgi)\b[\s\S]{0,400}?\b\w+\.wsgi\b")
 
 
 @dataclass
@@ -65,15 +74,22 @@ def project_issues(index: ProjectIndex, roots: Iterable[Path]) -> list[Issue]:
     issues: list[Issue] = []
     asgi_only = bool(serving.asgi) and not serving.wsgi
     wsgi_only = bool(serving.wsgi) and not serving.asgi
-    # Each view in the mode its server does not run natively: async under WSGI only, sync
-    # under ASGI only.
-    for rule, chosen, mode, served, why in (
-        ("AL401", async_views if wsgi_only else [], "async", "over WSGI", serving.wsgi),
-        ("AL403", sync_views if asgi_only else [], "sync", "over ASGI only", serving.asgi),
-    ):
-        for view in chosen:
-            what = f"the {mode} view `{view.qualname}` (the project is served {served}: {why[0]})"
-            issues.append(Issue(rule=rule, what=what, module=view.module, node=view.node))
+    # Each async view under WSGI only is a finding of its own (each pays a thread and a
+    # loop per request); sync views under ASGI only are one finding for the project, a
+    # choice made once, listing them (at the first).
+    if wsgi_only:
+        for view in async_views:
+            what = f"the async view `{view.qualname}` (the project is served over WSGI: "
+            what += f"{serving.wsgi[0]})"
+            issues.append(Issue(rule="AL401", what=what, module=view.module, node=view.node))
+    if asgi_only and sync_views:
+        ordered = sorted(sync_views, key=lambda v: (str(v.module.path), v.node.lineno))
+        names = ", ".join(f"`{view.qualname}`" for view in ordered[:5])
+        more = f" and {len(ordered) - 5} more" if len(ordered) > 5 else ""
+        count = f"{len(ordered)} sync view{'s' if len(ordered) > 1 else ''}"
+        what = f"{count}: {names}{more} (the project is served over ASGI only: {serving.asgi[0]})"
+        first = ordered[0]
+        issues.append(Issue(rule="AL403", what=what, module=first.module, node=first.node))
     if async_views and not wsgi_only:
         names = ", ".join(f"`{view.qualname}`" for view in async_views[:3])
         more = f" and {len(async_views) - 3} more" if len(async_views) > 3 else ""
@@ -164,15 +180,17 @@ def _serving(index: ProjectIndex, roots: Iterable[Path]) -> Serving:
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             continue
-        for number, line in enumerate(lines, 1):
-            stripped = line.strip()
-            if stripped.startswith("#"):
-                continue
-            where = f"{path.name}:{number}: {stripped[:60]}"
+        found = len(serving.asgi) + len(serving.wsgi)
+        commands = [(n, line.strip()) for n, line in enumerate(lines, 1)]
+        commands = [(n, line) for n, line in commands if line and not line.startswith("#")]
+        for number, line in commands:
+            where = f"{path.name}:{number}: {line[:60]}"
             if _ASGI_COMMAND.search(line):
                 serving.asgi.append(where)
             elif _WSGI_COMMAND.search(line):
                 serving.wsgi.append(where)
+        if len(serving.asgi) + len(serving.wsgi) == found:  # nothing on one line: spread?
+            _spread_command(path, commands, serving)
     if serving.known:  # what deploys the project decides; its entry points are a fallback
         return serving
     for module in index.modules:
@@ -186,6 +204,18 @@ def _serving(index: ProjectIndex, roots: Iterable[Path]) -> Serving:
     return serving
 
 
+def _spread_command(path: Path, commands: list[tuple[int, str]], serving: Serving) -> None:
+    """A server command written over several lines (a shell array, ``\\`` continuations,
+    a manifest's ``command:`` and ``args:``), found in the file's text as a whole."""
+    text = "\n".join(line for _, line in commands)
+    for pattern, evidence in ((_SPREAD_ASGI, serving.asgi), (_SPREAD_WSGI, serving.wsgi)):
+        match = pattern.search(text)
+        if match is not None:
+            start = text.count("\n", 0, match.start())
+            number, line = commands[start]
+            evidence.append(f"{path.name}:{number}: {line[:60]}")
+
+
 def _names_wsgi_app(module: ModuleInfo) -> bool:
     value = module.assignments.get("WSGI_APPLICATION")
     return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
@@ -196,14 +226,14 @@ def _relative(module: ModuleInfo) -> str:
 
 
 def _deployment_files(roots: Iterable[Path]) -> Iterator[Path]:
-    """Files that start servers, in each root and two levels below it."""
+    """Files that may start servers, in each root and three levels below it."""
     for root in roots:
         base = root if root.is_dir() else root.parent
         for directory, subdirectories, files in os.walk(base):
             depth = Path(directory).relative_to(base).parts
             subdirectories[:] = (
                 [name for name in subdirectories if name not in DEFAULT_EXCLUDE]
-                if len(depth) < 2
+                if len(depth) < _DEPLOY_DEPTH
                 else []
             )
             for name in files:
