@@ -20,6 +20,7 @@ from asynclab.check._config import DEFAULT_EXCLUDE, CheckConfig, matches
 from asynclab.check._findings import CheckReport, Finding, Location, RelatedLocation
 from asynclab.check._index import ModuleInfo, ProjectIndex, index_module
 from asynclab.check._project import project_issues
+from asynclab.check._quiet import Quiet
 from asynclab.check._rules import RULES
 from asynclab.check._values import Issue
 from asynclab.errors import UsageError
@@ -90,6 +91,11 @@ def _check_paths(paths: Sequence[Path], config: CheckConfig, root: Path | None) 
     except Exception as exc:
         report.internal_errors.append(f"the await rules: {type(exc).__name__}: {exc}")
     findings.extend(_finding(issue, root) for issue in issues)
+    try:
+        quiet = Quiet.of(modules, paths, {m.path: _shown(m.path, root) for m in modules})
+        findings = [quiet.apply(finding) for finding in findings]
+    except Exception as exc:
+        report.internal_errors.append(f"the quiet places: {type(exc).__name__}: {exc}")
     sources = {_shown(module.path, root): module.source for module in modules}
     suppressions: dict[str, dict[int, set[str] | None]] = {}
     base = config.base(root)

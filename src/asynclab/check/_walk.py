@@ -114,7 +114,10 @@ class Walker(Scope):
             self.evaluated(stmt.iter, "iterated by a sync `for`")
         self.expr(stmt.iter)
         self.bind(stmt.target, self.element(self.infer(stmt.iter)))
-        self.loop(stmt.body)
+        if isinstance(stmt, ast.AsyncFor):
+            self.walk(stmt.body)  # an iteration a message: driven by I/O, not over data
+        else:
+            self.loop(stmt.body)
         self.walk(stmt.orelse)
 
     visit_AsyncFor = visit_For
@@ -122,7 +125,11 @@ class Walker(Scope):
     def visit_While(self, stmt: ast.While) -> None:
         self.truth(stmt.test)
         self.expr(stmt.test)
-        self.loop(stmt.body)
+        forever = isinstance(stmt.test, ast.Constant) and bool(stmt.test.value)
+        if forever and _awaits(stmt.body):
+            self.walk(stmt.body)  # a receive loop: each time round waits for a message
+        else:
+            self.loop(stmt.body)
         self.walk(stmt.orelse)
 
     def visit_If(self, stmt: ast.If) -> None:
@@ -146,7 +153,16 @@ class Walker(Scope):
     def visit_Try(self, stmt: ast.Try | ast.TryStar) -> None:
         self.walk(stmt.body)
         for handler in stmt.handlers:
+            # "try: n = value.count() except AttributeError: n = len(value)": the handler
+            # runs when value lacked what the body used, so it is not what the walk thought
+            # (a QuerySet, say): unknown in the handler, and as it was after it.
+            unknown = (
+                _receivers(stmt.body) & self.env.keys() if _catches_wrong_type(handler) else set()
+            )
+            held = {name: self.env[name] for name in unknown}
+            self.env.update(dict.fromkeys(unknown))
             self.walk(handler.body)
+            self.env.update(held)
         self.walk(stmt.orelse)
         self.walk(stmt.finalbody)
 
@@ -400,3 +416,36 @@ def _unpacks(target: ast.expr, value: ast.expr) -> bool:
         and len(target.elts) == len(value.elts)
         and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
     )
+
+
+def _awaits(body: list[ast.stmt]) -> bool:
+    """Whether a loop body awaits something itself (not in a function it defines)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith):
+            return True
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _catches_wrong_type(handler: ast.ExceptHandler) -> bool:
+    """Whether an except clause catches AttributeError or TypeError by name."""
+    if handler.type is None:
+        return False
+    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = {
+        node.id if isinstance(node, ast.Name) else getattr(node, "attr", "") for node in caught
+    }
+    return bool(names & {"AttributeError", "TypeError"})
+
+
+def _receivers(body: list[ast.stmt]) -> set[str]:
+    """The local names a block reads attributes of (``value`` in ``value.count()``)."""
+    return {
+        node.value.id
+        for stmt in body
+        for node in ast.walk(stmt)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    }

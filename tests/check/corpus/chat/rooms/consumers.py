@@ -80,3 +80,17 @@ class NotificationConsumer(JsonWebsocketConsumer):
         user = self.scope["user"]
         unread = Message.objects.filter(room__members=user).exclude(sender=user).count()
         self.send_json({"unread": unread})
+
+
+async def relay(websocket, upstream):
+    # One message an iteration, driven by the socket: decoding it is not a loop over data.
+    async for message in websocket:
+        await upstream.send(json.dumps(json.loads(message)))
+    while True:
+        message = await websocket.recv()
+        await upstream.send(json.dumps(json.loads(message)))
+
+
+async def relay_batch(websocket, batch):
+    for item in batch:  # a loop over data, in one go
+        await websocket.send(json.dumps(item))  # expect: AL301

@@ -113,3 +113,21 @@ async def send_receipt(request, pk):
     finally:
         server.quit()  # expect: AL206
     return JsonResponse({"sent": True})
+
+
+async def count_rows(request):
+    rows = Invoice.objects.filter(status="open")
+    try:
+        total = await rows.acount()
+    except (AttributeError, TypeError):  # reached only when rows is not a QuerySet
+        total = len(rows)
+    return JsonResponse({"total": total})
+
+
+async def count_rows_wrongly(request):
+    rows = Invoice.objects.filter(status="open")
+    try:
+        total = await rows.acount()
+    except ValueError:
+        total = len(rows)  # expect: AL102
+    return JsonResponse({"total": total})
