@@ -98,7 +98,7 @@ class Analyzer:
             return self._module_values[key]
         self._module_values[key] = None  # a name defined through itself stays unknown
         value = None
-        if isinstance(expression, ast.Call | ast.Attribute | ast.Name):
+        if isinstance(expression, ast.Call | ast.Attribute | ast.Name | ast.Subscript):
             scope = Scope(self, module_scope(module), depth=MAX_DEPTH, env={})
             value = scope.infer(expression)
             if value is not None and value.kind not in GLOBAL_KINDS:

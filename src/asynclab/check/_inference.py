@@ -192,6 +192,8 @@ class Scope:
                 parts = dotted(node.value)
                 if parts and parts[-1][:1].isupper():  # "Hotel.objects": a model, surely
                     return Value("manager", model=parts[-1])
+                if _model_at_run_time(node.value):  # self.model.objects, type(obj).objects
+                    return Value("manager")
             qualified = self.qualify(node)
             if qualified is not None:
                 model = self.index.model_of(qualified)
@@ -213,7 +215,9 @@ class Scope:
             if attr == "request":
                 return Value("request")
             cls = self.class_of(base)
-            assigned = cls.instance_attributes.get(attr) if cls is not None else None
+            assigned = None
+            if cls is not None:  # set in __init__, or on the class ("cache = cache")
+                assigned = cls.instance_attributes.get(attr) or cls.attributes.get(attr)
             if cls is not None and assigned is not None:
                 return self.analyzer.module_value(cls.module, assigned)
             return None
@@ -333,6 +337,24 @@ class Scope:
         """The names a local def sees from this function (None for any other function)."""
         return dict(self.env) if self.local_defs.get(target.name) is target else None
 
+    def element_of(self, iterable: ast.expr) -> Value | None:
+        """What iterating an expression gives: rows of a QuerySet, or the common value of
+        a literal list or tuple ("for cache in [cache, other]"), here or at module level."""
+        literal: ast.expr | None = iterable
+        module = self.module
+        if isinstance(iterable, ast.Name) and iterable.id not in self.env:
+            qualified = self.qualify(iterable)
+            assigned = self.index.assignment(qualified) if qualified else None
+            module, literal = assigned if assigned is not None else (module, None)
+        if isinstance(literal, ast.List | ast.Tuple | ast.Set) and literal.elts:
+            if literal is iterable:
+                values = [self.infer(element) for element in literal.elts]
+            else:
+                values = [self.analyzer.module_value(module, element) for element in literal.elts]
+            same = values[0] is not None and all(v == values[0] for v in values)
+            return values[0] if same else None
+        return self.element(self.infer(iterable))
+
     def element(self, value: Value | None) -> Value | None:
         """What iterating a value gives."""
         if value is None or value.kind not in ("queryset", "manager", "related"):
@@ -411,6 +433,18 @@ def annotation(index: ProjectIndex, module: ModuleInfo, written: ast.expr) -> Va
     if model is not None:
         return Value("instance", model=model)
     return None
+
+
+def _model_at_run_time(node: ast.expr) -> bool:
+    """An expression that holds a model class only known at run time: ``self.model``,
+    ``model_class``, ``type(obj)``, ``obj.__class__``, ``apps.get_model(...)``."""
+    if isinstance(node, ast.Call):
+        parts = dotted(node.func)
+        return parts is not None and parts[-1] in ("get_model", "type")
+    parts = dotted(node)
+    return parts is not None and (
+        parts[-1] in ("model", "model_class", "__class__") or parts[-1].endswith("_model")
+    )
 
 
 def _optional_of(module: ModuleInfo, annotation: ast.expr) -> ast.expr | None:

@@ -35,6 +35,21 @@ ASYNC_QUERY_METHODS = frozenset({"a" + name for name in SYNC_QUERY_METHODS}) | f
 SYNC_INSTANCE_METHODS = frozenset({"save", "delete", "refresh_from_db"})
 ASYNC_INSTANCE_ONLY_METHODS = frozenset({"asave", "adelete", "arefresh_from_db"})
 MANAGER_ATTRIBUTES = frozenset({"objects", "_default_manager", "_base_manager"})
+# Methods of Django's contrib managers that query, with their async twin where Django has one.
+CONTRIB_MANAGER_QUERIES = MappingProxyType({
+    "create_user": "acreate_user",  # UserManager
+    "create_superuser": "acreate_superuser",
+    "get_by_natural_key": "aget_by_natural_key",
+    "get_current": None,  # Site.objects (cached after the first query per site)
+    "get_for_model": None,  # ContentType.objects (likewise)
+    "get_for_models": None,
+    "get_for_id": None,
+})  # fmt: skip
+# A user's permission methods read the permission tables (async twins: "a" + name).
+USER_PERMISSION_METHODS = frozenset({
+    "has_perm", "has_perms", "has_module_perms", "get_all_permissions",
+    "get_user_permissions", "get_group_permissions",
+})  # fmt: skip
 
 # Base classes that make a class a model.
 MODEL_BASES = frozenset({

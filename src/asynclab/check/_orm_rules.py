@@ -24,6 +24,7 @@ WORDINGS = {
         "await self.get_queryset().aget(...) (or aget_object_or_404)",
     ),
     "sync_shortcut": Wording("AL101", "`{call}` (a query, run synchronously)", "await {twin}(...)"),
+    "contrib_query": Wording("AL101", "`{call}` (Django's {owner} runs queries)", "{fix}"),
     "evaluated": Wording(
         "AL102",
         "the QuerySet `{queryset}` {how}",
@@ -114,6 +115,25 @@ class OrmRules(RuleFamily):
             return False
         if receiver is None:
             return None
+        if receiver.kind == "manager" and method in K.CONTRIB_MANAGER_QUERIES:
+            twin = K.CONTRIB_MANAGER_QUERIES[method]
+            fix = (
+                f"await {fields['receiver']}.{twin}(...)"
+                if twin
+                else (f"await sync_to_async({fields['receiver']}.{method})(...)")
+            )
+            walk.say(WORDINGS["contrib_query"], node, call=fields["call"], owner="manager", fix=fix)
+            return False
+        if receiver.kind == "instance" and method in K.USER_PERMISSION_METHODS:
+            fix = f"await {fields['receiver']}.a{method}(...)"
+            walk.say(
+                WORDINGS["contrib_query"],
+                node,
+                call=fields["call"],
+                owner="permission check",
+                fix=fix,
+            )
+            return False
         if receiver.kind in ("manager", "queryset", "related"):
             if method in K.SYNC_QUERY_METHODS or (
                 receiver.kind == "related" and method in K.SYNC_RELATED_METHODS

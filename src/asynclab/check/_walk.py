@@ -113,7 +113,7 @@ class Walker(Scope):
         if isinstance(stmt, ast.For):
             self.evaluated(stmt.iter, "iterated by a sync `for`")
         self.expr(stmt.iter)
-        self.bind(stmt.target, self.element(self.infer(stmt.iter)))
+        self.bind(stmt.target, self.element_of(stmt.iter))
         if isinstance(stmt, ast.AsyncFor):
             self.walk(stmt.body)  # an iteration a message: driven by I/O, not over data
         else:
