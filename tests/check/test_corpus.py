@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 
 from asynclab.check import RULES, CheckConfig, Finding, check_paths
+from asynclab.check._grammar import NewerGrammars
 from tests.check.corpus_tools import CORPUS, expected, found, projects, run
 
 
@@ -148,3 +150,28 @@ def test_models_of_the_same_name_in_two_apps_are_kept_apart(tmp_path: Path) -> N
         )
     report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
     assert [(f.location.path, f.rule) for f in report.findings] == [("shop/views.py", "AL104")]
+
+
+def test_newer_syntax_is_parsed_or_named_with_the_python_that_reads_it(tmp_path: Path) -> None:
+    (tmp_path / "generic.py").write_text(
+        "type Pair = tuple[int, int]\n\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n"
+    )
+    report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
+    if sys.version_info >= (3, 12):
+        assert report.findings == []  # this interpreter's grammar reads it
+        return
+    (finding,) = report.findings
+    assert finding.rule == "AL001"
+    newer = NewerGrammars().parses(tmp_path / "generic.py")
+    if newer is not None:  # a newer Python on this machine reads it, and the message says so
+        assert finding.message.startswith(f"needs Python {newer} to parse")
+    else:
+        assert finding.message.startswith("syntax error")
+
+
+def test_the_checked_codes_syntax_warnings_never_reach_asynclabs_output(tmp_path: Path) -> None:
+    (tmp_path / "escapes.py").write_text('PATTERN = "\\d+"\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning would fail the check run
+        report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
+    assert report.findings == [] and report.internal_errors == []

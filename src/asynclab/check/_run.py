@@ -9,8 +9,10 @@ import gc
 import io
 import os
 import re
+import sys
 import time
 import tokenize
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from asynclab.check._analyzer import Analyzer
 from asynclab.check._await_rules import never_awaited
 from asynclab.check._config import DEFAULT_EXCLUDE, CheckConfig, matches
 from asynclab.check._findings import CheckReport, Finding, Location, RelatedLocation
+from asynclab.check._grammar import NewerGrammars
 from asynclab.check._index import ModuleInfo, ProjectIndex, index_module
 from asynclab.check._project import project_issues
 from asynclab.check._quiet import Quiet
@@ -54,9 +57,10 @@ def _check_paths(paths: Sequence[Path], config: CheckConfig, root: Path | None) 
     report = CheckReport(root=root)
     modules: list[ModuleInfo] = []
     findings: list[Finding] = []
+    grammars = NewerGrammars()
     for path in _python_files(paths, config, root):
         report.files += 1
-        module, failure = _parse(path, root)
+        module, failure = _parse(path, root, grammars)
         if failure is not None:
             findings.append(failure)
             continue
@@ -158,7 +162,9 @@ def _excluded(path: Path, config: CheckConfig, root: Path) -> bool:
     )
 
 
-def _parse(path: Path, root: Path) -> tuple[ModuleInfo | None, Finding | None]:
+def _parse(
+    path: Path, root: Path, grammars: NewerGrammars
+) -> tuple[ModuleInfo | None, Finding | None]:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -172,11 +178,23 @@ def _parse(path: Path, root: Path) -> tuple[ModuleInfo | None, Finding | None]:
         except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
             return None, _broken(path, root, 1, 0, f"cannot decode the file: {exc}")
     try:
-        tree = ast.parse(source, filename=str(path))
+        with warnings.catch_warnings():  # the checked code's SyntaxWarnings are not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        return None, _broken(
-            path, root, exc.lineno or 1, max((exc.offset or 1) - 1, 0), f"syntax error: {exc.msg}"
-        )
+        line, column = exc.lineno or 1, max((exc.offset or 1) - 1, 0)
+        newer = grammars.parses(path)
+        if newer is not None:
+            running = f"{sys.version_info.major}.{sys.version_info.minor}"
+            return None, _broken(
+                path,
+                root,
+                line,
+                column,
+                f"needs Python {newer} to parse ({exc.msg} under {running}): "
+                f"run asynclab under Python {newer} or newer to check this file",
+            )
+        return None, _broken(path, root, line, column, f"syntax error: {exc.msg}")
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
         return None, _broken(path, root, 1, 0, f"cannot parse the file: {type(exc).__name__}")
     return index_module(path, source, tree), None
