@@ -9,6 +9,8 @@ the project, a function wrapped by ``@sync_to_async``, or an async ORM method
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 
 from asynclab.check import _knowledge as K
 from asynclab.check._index import FunctionInfo, ModuleInfo, ProjectIndex, runs_in_thread
@@ -25,12 +27,43 @@ WORDINGS = {
 }
 
 
+_CALLED = re.compile(r"\b(\w+)\(")  # "name(" as black and ruff write calls
+_NEWLINE = re.compile("\n")
+
+
 def never_awaited(index: ProjectIndex) -> list[Issue]:
     awaited = _awaited_names(index)
+    # Only a module that calls something by a coroutine-making name can hold a finding: a
+    # look at its text spares walking the rest (most of a large project).
+    makers = _coroutine_names(index)
     issues: list[Issue] = []
     for module in index.modules:
-        issues.extend(_ModuleAwaits(index, module, awaited).issues())
+        lines = _lines_calling(module.source, makers)
+        if lines:
+            issues.extend(_ModuleAwaits(index, module, awaited, lines).issues())
     return issues
+
+
+def _lines_calling(source: str, names: frozenset[str]) -> list[int]:
+    """The line numbers (sorted) where ``source`` calls one of ``names``."""
+    called = names.intersection(_CALLED.findall(source))
+    if not called:
+        return []
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, called)) + r")\(")
+    starts = [found.start() for found in pattern.finditer(source)]
+    breaks = [found.start() for found in _NEWLINE.finditer(source)]
+    return sorted({bisect.bisect_left(breaks, start) + 1 for start in starts})
+
+
+def _coroutine_names(index: ProjectIndex) -> frozenset[str]:
+    """The names whose calls may make a coroutine or a task: the project's async defs and
+    @sync_to_async functions, the async ORM methods, the task factories."""
+    names = set(K.ASYNC_QUERY_METHODS) | {name.rsplit(".", 1)[-1] for name in _TASK_FACTORIES}
+    for module in index.modules:
+        for function in module.all_functions:
+            if function.is_async or runs_in_thread(function):
+                names.add(function.name)
+    return frozenset(names)
 
 
 def _awaited_names(index: ProjectIndex) -> frozenset[str]:
@@ -38,6 +71,8 @@ def _awaited_names(index: ProjectIndex) -> frozenset[str]:
     a sync function whose result some caller awaits may well return a coroutine."""
     names = set()
     for module in index.modules:
+        if "await" not in module.source:
+            continue
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
                 func = node.value.func
@@ -49,15 +84,22 @@ def _awaited_names(index: ProjectIndex) -> frozenset[str]:
 class _ModuleAwaits:
     """One module's AL501/AL502 findings, function by function (each knows its class)."""
 
-    def __init__(self, index: ProjectIndex, module: ModuleInfo, awaited: frozenset[str]) -> None:
+    def __init__(
+        self, index: ProjectIndex, module: ModuleInfo, awaited: frozenset[str], lines: list[int]
+    ) -> None:
         self.index = index
         self.module = module
         self.awaited = awaited
+        self.lines = lines  # where the module calls a coroutine-making name
         self.found: list[Issue] = []
         self.function: FunctionInfo | None = None
 
     def issues(self) -> list[Issue]:
         for function in self.module.all_functions:
+            first = bisect.bisect_left(self.lines, function.node.lineno)
+            end = function.node.end_lineno or function.node.lineno
+            if first == len(self.lines) or self.lines[first] > end:
+                continue  # calls nothing that makes a coroutine
             self.function = function
             for node in _own_nodes(function.node):
                 self._visit(node)
