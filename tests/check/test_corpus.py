@@ -30,7 +30,9 @@ def test_corpus_project_gets_exactly_its_expected_findings(project: Path) -> Non
 
 def test_corpus_covers_every_rule_with_positives_and_near_misses() -> None:
     rules = {rule for project in projects() for (_, _, rule) in expected(project)}
-    assert rules == set(RULES)
+    # AL002 depends on the interpreter running the tests (3.12 reads what 3.11 cannot): it
+    # has its own test below instead of a corpus case.
+    assert rules == set(RULES) - {"AL002"}
     # Near-misses live beside the positives: the corpus has lines that must stay clean in
     # async code (awaited a-methods, async for, sync_to_async, offloaded calls).
     shop = (CORPUS / "shop" / "views_orm.py").read_text()
@@ -156,17 +158,19 @@ def test_newer_syntax_is_parsed_or_named_with_the_python_that_reads_it(tmp_path:
     (tmp_path / "generic.py").write_text(
         "type Pair = tuple[int, int]\n\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n"
     )
+    (tmp_path / "generic_too.py").write_text("type Id = int\n")
     report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
     if sys.version_info >= (3, 12):
-        assert report.findings == []  # this interpreter's grammar reads it
+        assert report.findings == []  # this interpreter's grammar reads them
         return
-    (finding,) = report.findings
-    assert finding.rule == "AL001"
     newer = NewerGrammars().parses(tmp_path / "generic.py")
-    if newer is not None:  # a newer Python on this machine reads it, and the message says so
-        assert finding.message.startswith(f"needs Python {newer} to parse")
+    if newer is not None:  # a newer Python on this machine reads them: one AL002 says so
+        (finding,) = report.findings
+        assert finding.rule == "AL002" and finding.severity == "warning"
+        assert finding.message.startswith(f"2 files need Python {newer} to parse")
     else:
-        assert finding.message.startswith("syntax error")
+        assert {f.rule for f in report.findings} == {"AL001"}
+        assert all(f.message.startswith("syntax error") for f in report.findings)
 
 
 def test_the_checked_codes_syntax_warnings_never_reach_asynclabs_output(tmp_path: Path) -> None:

@@ -97,3 +97,28 @@ def test_a_script_run_with_asyncio_run_is_info(tmp_path: Path) -> None:
     severity, message = found[("scripts/sync_files.py", "AL204")]
     assert severity == "info" and "one-shot script run with asyncio.run" in message
     assert found[("app/views.py", "AL204")][0] == "warning"  # a views module serves requests
+
+
+def test_blocking_calls_in_tests_are_info_but_sync_orm_there_stays_an_error(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/tests/test_items.py": ASYNC_TEST + "\n\nasync def test_sleep():\n"
+        "    import time\n\n    time.sleep(1)\n",
+    }
+    found = _severities(_write(tmp_path, files))
+    severity, message = found[("app/tests/test_items.py", "AL202")]
+    assert severity == "info" and "in test code" in message
+    assert found[("app/tests/test_items.py", "AL101")][0] == "error"
+
+
+def test_a_service_started_with_asyncio_run_is_not_a_one_shot_script(tmp_path: Path) -> None:
+    service = SCRIPT.replace(
+        '    subprocess.run(["ls"])\n',
+        '    subprocess.run(["ls"])\n    server = await asyncio.start_server(print, port=9)\n'
+        "    await server.serve_forever()\n",
+    )
+    found = _severities(_write(tmp_path, {"worker.py": service}))
+    assert found[("worker.py", "AL204")][0] == "warning"

@@ -23,6 +23,8 @@ WORDINGS = {
     "compared": "`{call}` ({kind}) compared without await: a coroutine, not its result",
     "discarded": "`{call}` ({kind}) called without await: its body never runs",
     "returned": "`{call}` ({kind}) returned from the sync `{function}`: nothing awaits it",
+    "returned_async": "`{call}` ({kind}) returned without await from the async `{function}`: "
+    "awaiting it gives its caller a coroutine, not a result",
     "task": "`{call}`: the task is not kept, and may be garbage-collected before it ends",
 }
 
@@ -123,8 +125,11 @@ class _ModuleAwaits:
                 self._say("AL502", WORDINGS["task"], node.value, kind="")
             else:
                 self._check(node.value, "discarded")
-        elif isinstance(node, ast.Return) and node.value is not None and self._hands_on():
-            self._check(node.value, "returned")
+        elif isinstance(node, ast.Return) and node.value is not None:
+            if self.function is not None and self.function.is_async:
+                self._check(node.value, "returned_async")
+            elif self._hands_on():
+                self._check(node.value, "returned")
 
     def _hands_on(self) -> bool:
         """Whether a coroutine this function returns is left to nobody. A sync function may

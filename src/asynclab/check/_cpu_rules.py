@@ -1,5 +1,6 @@
-"""The CPU family: work that holds the event loop without waiting on anything (AL301):
-password hashing, image processing, heavy calls (and calls heavy only in a loop)."""
+"""The CPU family: work that holds the event loop without waiting on anything: password
+hashing, image processing, heavy calls (AL301), and calls heavy only over many items in a
+loop (AL302, info: over a handful they cost nothing)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ WORDINGS = {
     "hashing": Wording("AL301", "`{call}` (password hashing)"),
     "image": Wording("AL301", "`{call}` on a {client}"),
     "call": Wording("AL301", "{named}"),
-    "call_in_loop": Wording("AL301", "{named} in a loop"),
+    "call_in_loop": Wording("AL302", "{named} in a loop"),
 }
 """The CPU family's findings, by the situation that raises them."""
 

@@ -208,8 +208,8 @@ class Scope:
         if base.kind == "request":
             if attr == "user":
                 return Value("instance", model="User")
-            if attr == "session":
-                return Value("session")
+            if attr == "session":  # prefetched: loaded by an awaited async session call
+                return Value("session", prefetched="session" in base.fetched)
             return None
         if base.kind == "project":
             if attr == "request":
@@ -233,6 +233,8 @@ class Scope:
             return None
         if base.kind == "object" and base.cls in K.PATH_CLASSES and attr in ("parent", "parents"):
             return base
+        if base.kind == "object" and base.cls in K.NESTED_CLIENTS and not attr.startswith("_"):
+            return base  # client.chat.completions: still the client
         return None
 
     def _call_value(self, node: ast.Call) -> Value | None:
@@ -245,9 +247,9 @@ class Scope:
                     fetched = receiver.fetched
                     if method in ("select_related", "prefetch_related"):
                         names = {
-                            arg.value.split("__", 1)[0]
-                            for arg in node.args
-                            if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                            name.split("__", 1)[0]
+                            for name in map(_lookup_of, node.args)
+                            if name is not None
                         }
                         fetched = fetched | (names if node.args else {"*"})
                     # all() keeps what the rows are; any other method makes a new query.
@@ -386,7 +388,9 @@ def parameters(
                 value = Value("project", cls=cls.qualname)
         elif argument.annotation is not None:
             value = annotation(index, function.module, argument.annotation)
-        if value is None and argument.arg == "request":
+        # An unannotated "request" is Django's; one annotated with another class (FastAPI's
+        # or Starlette's Request, a WebSocket) is not, and has no lazy user or session.
+        if value is None and argument.arg == "request" and argument.annotation is None:
             value = Value("request")
         env[argument.arg] = value
     for extra in (arguments.vararg, arguments.kwarg):
@@ -435,6 +439,19 @@ def annotation(index: ProjectIndex, module: ModuleInfo, written: ast.expr) -> Va
     return None
 
 
+def _lookup_of(argument: ast.expr) -> str | None:
+    """The relation a select_related/prefetch_related argument names: a string, or a
+    ``Prefetch("lookup", ...)`` object."""
+    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+        return argument.value
+    if isinstance(argument, ast.Call) and argument.args:
+        parts = dotted(argument.func)
+        first = argument.args[0]
+        if parts and parts[-1] == "Prefetch" and isinstance(first, ast.Constant):
+            return first.value if isinstance(first.value, str) else None
+    return None
+
+
 def _model_at_run_time(node: ast.expr) -> bool:
     """An expression that holds a model class only known at run time: ``self.model``,
     ``model_class``, ``type(obj)``, ``obj.__class__``, ``apps.get_model(...)``."""
@@ -472,6 +489,9 @@ _FACTORIES = MappingProxyType(
         "sqlite3.connect": "sqlite3.Connection",
         "pymysql.connect": "pymysql.connections.Connection",
         "django.core.mail.get_connection": "django.core.mail.EmailMessage",
+        "git.Repo.init": "git.Repo",
+        "git.Repo.clone_from": "git.Repo",
+        "boto3.session.Session.client": "boto3.client",
         "pathlib.Path.cwd": "pathlib.Path",
         "pathlib.Path.home": "pathlib.Path",
     }

@@ -106,8 +106,8 @@ RENDERING_FUNCTIONS = MappingProxyType(
     {
         "django.shortcuts.render": 2,  # the context's positional index
         "django.template.loader.render_to_string": 1,
-        "django.template.response.TemplateResponse": 2,
-        "django.template.response.SimpleTemplateResponse": 1,
+        # Not TemplateResponse: returned, it is rendered after the view, by Django's async
+        # handler, in a thread (await sync_to_async(response.render)()).
     }
 )
 SYNC_TO_ASYNC = frozenset({
@@ -203,6 +203,8 @@ _blocking_calls.update({
     "socket.gethostbyname": "AL205",
     "socket.gethostbyaddr": "AL205",
     "socket.getnameinfo": "AL205",
+    "git.Repo.init": "AL204",
+    "git.Repo.clone_from": "AL204",
     "socket.gethostbyname_ex": "AL205",
     "select.select": "AL205",
     "smtplib.SMTP": "AL206",
@@ -243,6 +245,14 @@ BLOCKING_CLASSES = MappingProxyType(
         "select.poll": "AL205",  # its poll() waits
         "select.epoll": "AL205",
         "io.file": "AL203",  # what open() gives: its reads and writes go to the disk
+        # Sync SDK clients (their Async* twins are the fix): every call is an HTTP round trip.
+        "openai.OpenAI": "AL201",
+        "openai.AzureOpenAI": "AL201",
+        "anthropic.Anthropic": "AL201",
+        "google.genai.Client": "AL201",
+        "cohere.Client": "AL201",
+        "boto3.client": "AL201",
+        "git.Repo": "AL204",  # GitPython runs git in a subprocess
         "smtplib.SMTP": "AL206",
         "smtplib.SMTP_SSL": "AL206",
         "django.core.mail.EmailMessage": "AL206",
@@ -257,6 +267,12 @@ BLOCKING_CLASSES = MappingProxyType(
         "dbapi.cursor": "AL208",  # a cursor of one of those connections
     }
 )
+# Clients whose calls go through sub-objects (client.chat.completions.create): an attribute
+# of one is the same client to the walk.
+NESTED_CLIENTS = frozenset({
+    "openai.OpenAI", "openai.AzureOpenAI", "anthropic.Anthropic", "google.genai.Client",
+    "cohere.Client", "git.Repo",
+})  # fmt: skip
 # Classes of which only some methods do I/O (the others build requests or read state).
 BLOCKING_METHODS = MappingProxyType({
     "httpx.Client": frozenset({
@@ -317,7 +333,6 @@ CPU_HEAVY_CALLS = frozenset({
     "bcrypt.gensalt",
     "argon2.PasswordHasher.hash",
     "argon2.PasswordHasher.verify",
-    "PIL.Image.open",
     "PIL.ImageOps.fit",
     "PIL.ImageOps.exif_transpose",
     "bz2.compress",

@@ -40,17 +40,20 @@ _SESSION_SYNC_METHODS = frozenset({
 
 
 class RequestRules(RuleFamily):
+    # A request's ``fetched`` and a session's ``prefetched`` say what an earlier await loaded
+    # already (the walk records it): reading that is a cache read, not a query.
+
     def attribute(self, walk: Walk, node: ast.Attribute, base: Value) -> None:
-        if base.kind == "request" and node.attr == "user":
+        if base.kind == "request" and node.attr == "user" and "user" not in base.fetched:
             walk.say(WORDINGS["user"], node, attribute=text(node))
 
     def subscript(self, walk: Walk, node: ast.Subscript, base: Value) -> None:
-        if base.kind == "session":
+        if base.kind == "session" and not base.prefetched:
             walk.say(WORDINGS["session_item"], node, expression=text(node))
 
     def contained(self, walk: Walk, compare: ast.Compare, container: ast.expr) -> None:
         value = walk.infer(container)
-        if value is not None and value.kind == "session":
+        if value is not None and value.kind == "session" and not value.prefetched:
             walk.say(WORDINGS["session_contains"], compare, expression=text(compare))
 
     def method_call(
@@ -58,6 +61,8 @@ class RequestRules(RuleFamily):
     ) -> bool | None:
         if receiver is None or receiver.kind != "session" or func.attr not in _SESSION_SYNC_METHODS:
             return None
+        if receiver.prefetched:
+            return True
         walk.say(
             WORDINGS["session_method"],
             node,

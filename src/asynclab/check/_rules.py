@@ -43,6 +43,16 @@ _RULES = (
         "Fix the file (the message says what is wrong), or exclude it.",
     ),
     Rule(
+        "AL002",
+        "needs-newer-python",
+        "warning",
+        "Files in syntax newer than the Python asynclab runs on; they were not checked.",
+        "asynclab reads code with its own interpreter's grammar: files using newer syntax "
+        "(PEP 695 generics, PEP 701 f-strings) are valid Python it cannot read, so their "
+        "pitfalls go unreported.",
+        "Run asynclab under the Python the message names (or newer).",
+    ),
+    Rule(
         "AL101",
         "sync-orm-call",
         "error",
@@ -191,6 +201,16 @@ _RULES = (
         "waits (password hashing takes tens to hundreds of milliseconds by design).",
         "Run it in a thread (await asyncio.to_thread(...)) or a process pool "
         "(loop.run_in_executor(ProcessPoolExecutor(), ...)), or keep the view sync.",
+    ),
+    Rule(
+        "AL302",
+        "serialisation-in-a-loop",
+        "info",
+        "JSON, zlib or pickle work repeated in a loop in async code.",
+        "Each call is cheap; over many rows it adds up to CPU time the event loop cannot "
+        "spend on other requests. Over a handful of items it costs nothing worth a change.",
+        "If the loop runs over large data, do the work in one call, or await "
+        "asyncio.to_thread(...) around the loop.",
     ),
     Rule(
         "AL401",

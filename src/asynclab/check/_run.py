@@ -58,16 +58,19 @@ def _check_paths(paths: Sequence[Path], config: CheckConfig, root: Path | None) 
     modules: list[ModuleInfo] = []
     findings: list[Finding] = []
     grammars = NewerGrammars()
+    newer: list[Finding] = []  # files only a newer Python parses, one AL002 for all
     for path in _python_files(paths, config, root):
         report.files += 1
         module, failure = _parse(path, root, grammars)
         if failure is not None:
-            findings.append(failure)
+            (newer if failure.rule == "AL002" else findings).append(failure)
             continue
         assert module is not None
         source = module.source
         report.lines += source.count("\n") + (1 if source and not source.endswith("\n") else 0)
         modules.append(module)
+    if newer:
+        findings.append(_needs_newer_python(newer))
     if report.files == 0:
         shown = ", ".join(str(path) for path in paths)
         raise UsageError(f"no Python files in {shown}; pass files or directories with .py files")
@@ -184,20 +187,30 @@ def _parse(
     except SyntaxError as exc:
         line, column = exc.lineno or 1, max((exc.offset or 1) - 1, 0)
         newer = grammars.parses(path)
-        if newer is not None:
-            running = f"{sys.version_info.major}.{sys.version_info.minor}"
-            return None, _broken(
-                path,
-                root,
-                line,
-                column,
-                f"needs Python {newer} to parse ({exc.msg} under {running}): "
-                f"run asynclab under Python {newer} or newer to check this file",
-            )
+        if newer is not None:  # valid Python, only newer: gathered into one AL002
+            location = Location(_shown(path, root), line, column + 1, line, column + 2)
+            return None, Finding("AL002", "warning", newer, RULES["AL002"].fix, location, "")
         return None, _broken(path, root, line, column, f"syntax error: {exc.msg}")
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
         return None, _broken(path, root, 1, 0, f"cannot parse the file: {type(exc).__name__}")
     return index_module(path, source, tree), None
+
+
+def _needs_newer_python(files: list[Finding]) -> Finding:
+    """One finding for every file only a newer Python parses (each message holds its
+    version), at the first of them."""
+    version = max(files, key=lambda f: tuple(map(int, f.message.split(".")))).message
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    paths = sorted(f.location.path for f in files)
+    shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    many = len(paths) > 1
+    count = f"{len(paths)} files need" if many else "1 file needs"
+    message = (
+        f"{count} Python {version} to parse and {'were' if many else 'was'} not checked "
+        f"({shown}): this is {running}; run asynclab under Python {version} or newer"
+    )
+    first = min(files, key=lambda f: f.location.path)
+    return Finding("AL002", "warning", message, RULES["AL002"].fix, first.location, "")
 
 
 def _broken(path: Path, root: Path, line: int, column: int, message: str) -> Finding:

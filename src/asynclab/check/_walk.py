@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from asynclab.check import _knowledge as K
 from asynclab.check._blocking_rules import BlockingRules
 from asynclab.check._cpu_rules import CpuRules
 from asynclab.check._family import RuleFamily, Wording
@@ -212,11 +213,36 @@ class Walker(Scope):
             self.call(node, awaited)
         elif isinstance(node, ast.Await):
             self.expr(node.value, awaited=True)
+            if isinstance(node.value, ast.Call):
+                self._loads_request_state(node.value)
         elif isinstance(node, _COMPREHENSIONS):
             self.comprehension(node)
         else:
             visit = getattr(self, f"expr_{type(node).__name__}", self.expr_other)
             visit(node)
+
+    def _loads_request_state(self, call: ast.Call) -> None:
+        """After ``await request.session.aget(...)`` the session is loaded, and after
+        ``await sync_to_async(lambda: request.user...)()`` the lazy user is: later sync reads
+        of them touch only the cache (the request's value records what is loaded)."""
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr == "session"
+            and isinstance(func.value.value, ast.Name)
+        ):
+            self._mark_loaded(func.value.value.id, "session")
+        elif isinstance(func, ast.Call) and self.qualify(func.func) in K.SYNC_TO_ASYNC:
+            wrapped = ast.unparse(func.args[0]) if func.args else ""
+            for name, value in list(self.env.items()):
+                if value is not None and value.kind == "request" and f"{name}.user" in wrapped:
+                    self._mark_loaded(name, "user")
+
+    def _mark_loaded(self, name: str, part: str) -> None:
+        value = self.env.get(name)
+        if value is not None and value.kind == "request":
+            self.env[name] = replace(value, fetched=value.fetched | {part})
 
     def expr_Lambda(self, node: ast.Lambda) -> None:
         return  # runs where it is called

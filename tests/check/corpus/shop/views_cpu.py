@@ -20,16 +20,16 @@ async def passwords(request):
 
 
 async def images(request):
-    image = Image.open("/tmp/in.png")  # expect: AL301
+    image = Image.open("/tmp/in.png")
     small = image.resize((64, 64))  # expect: AL301
     return JsonResponse({"size": small.size})
 
 
 async def loops(request):
-    payloads = [json.dumps({"i": i}) for i in range(10_000)]  # expect: AL301
+    payloads = [json.dumps({"i": i}) for i in range(10_000)]  # expect: AL302
     packed = []
     for payload in payloads:
-        packed.append(zlib.compress(payload.encode()))  # expect: AL301
+        packed.append(zlib.compress(payload.encode()))  # expect: AL302
     archive = bz2.compress(b"".join(packed))  # expect: AL301
     once = json.dumps({"n": len(packed)})
     digest = hashlib.sha256(archive).hexdigest()

@@ -68,7 +68,7 @@ async def event_export(request, org_id):
         Event.objects.filter(org_id=org_id).acount(),
     )
     events = [e async for e in Event.objects.filter(org=org).order_by("-created")[:500]]
-    lines = [json.dumps(e.payload) for e in events]  # expect: AL301
+    lines = [json.dumps(e.payload) for e in events]  # expect: AL302
     oldest = Event.objects.filter(org=org).earliest("created")  # expect: AL101
     blob = await sync_to_async(services.compress_report, thread_sensitive=False)("\n".join(lines))
     shutil.rmtree(f"/tmp/exports/{org.pk}", ignore_errors=True)  # expect: AL203

@@ -93,4 +93,4 @@ async def relay(websocket, upstream):
 
 async def relay_batch(websocket, batch):
     for item in batch:  # a loop over data, in one go
-        await websocket.send(json.dumps(item))  # expect: AL301
+        await websocket.send(json.dumps(item))  # expect: AL302

@@ -86,7 +86,7 @@ async def legacy_balance(request, number):
 
 async def archive_export(request):
     rows = [r async for r in Invoice.objects.values("number", "amount", "status")]
-    lines = [json.dumps(r, default=str) for r in rows]  # expect: AL301
+    lines = [json.dumps(r, default=str) for r in rows]  # expect: AL302
     blob = "\n".join(lines).encode()
     packed = zlib.compress(blob)
     archived = bz2.compress(blob)  # expect: AL301
@@ -98,7 +98,7 @@ async def replay_queue(request):
     queue = await events.lrange("payments:dead", 0, 50)
     replayed = 0
     while queue:
-        event = pickle.loads(queue.pop())  # expect: AL301
+        event = pickle.loads(queue.pop())  # expect: AL302
         await billing.settle(event["invoice_id"], Decimal(event["amount"]), event["id"])
         replayed += 1
     return JsonResponse({"replayed": replayed})

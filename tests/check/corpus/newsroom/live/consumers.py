@@ -86,7 +86,7 @@ class NewsroomPresenceConsumer(AsyncWebsocketConsumer):
         elif action == "who":
             online = await self.online_authors()
             for name in online:
-                await self.send(text_data=json.dumps({"type": "online", "author": name}))  # expect: AL301
+                await self.send(text_data=json.dumps({"type": "online", "author": name}))  # expect: AL302
 
     async def presence_editing(self, event):
         await self.send(text_data=json.dumps(event))

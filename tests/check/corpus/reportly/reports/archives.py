@@ -17,7 +17,7 @@ def build_zip(paths):
 async def gzip_chunks(chunks):
     out = []
     for chunk in chunks:
-        out.append(gzip.compress(chunk))  # expect: AL301
+        out.append(gzip.compress(chunk))  # expect: AL302
     return out
 
 

@@ -14,7 +14,7 @@ def make_thumbnail(src_path, dest_path):
 
 
 async def thumbnail_bytes(data):
-    img = Image.open(io.BytesIO(data))  # expect: AL301
+    img = Image.open(io.BytesIO(data))
     img = img.convert("RGB")  # expect: AL301
     img.thumbnail(THUMB_SIZE)  # expect: AL301
     out = io.BytesIO()

@@ -118,7 +118,7 @@ async def inventory_sync(request):
         if resp.status_code != 200:
             resp = httpx.get(MIRROR_URL, timeout=10)  # expect: AL201
     payload = resp.json()
-    rows = [json.loads(line) for line in payload["lines"]]  # expect: AL301
+    rows = [json.loads(line) for line in payload["lines"]]  # expect: AL302
     try:
         applied = _apply_rows(rows)  # expect: AL101
     except Exception:
