@@ -24,7 +24,39 @@ from pathlib import Path
 from asynclab.check import CheckConfig, check_paths
 
 # name -> (GitHub repository, pinned commit). Their code is never committed here.
-PROJECTS: dict[str, tuple[str, str]] = {}
+PROJECTS: dict[str, tuple[str, str]] = {
+    "khoj": ("khoj-ai/khoj", "ae229ca894c0b80ad84664afcfdde523b5e87057"),
+    "kitchenai": ("epuerta9/kitchenai", "058715622daf376ee69de9395bfa3d080439539f"),
+    "django-channels-chat-react--": (
+        "asdAet/django-channels-chat-react--",
+        "62c2732693b4962b4a0c65d5f29667e7697efd15",
+    ),
+    "django-channels-shm": (
+        "jukanntenn/django-channels-shm",
+        "e84e5a201d72335de868f5879792b4e7a2c9984b",
+    ),
+    "saleor": ("saleor/saleor", "723cd4eba87dfc72822ade45dc08a3caa548428d"),
+    "baserow": ("bram2w/baserow", "01c464ff0257f37bd7685c1563a8b8a0ab522897"),
+    "paperless-ngx": ("paperless-ngx/paperless-ngx", "b0e0e8a35373a5d9d588a507cb63c79e50a23403"),
+    "django-ai-assistant": (
+        "vintasoftware/django-ai-assistant",
+        "627e8b32e155856ca752b8dd8f3ee9ac7105c9c2",
+    ),
+    "Dispatcharr": ("Dispatcharr/Dispatcharr", "fd413f0cc4ab3131789a68fb31f1ae622ae7371a"),
+    "healthchecks": ("healthchecks/healthchecks", "29b5ec251059034b79e0120e2ff0c3e35d7bd9f8"),
+    "channels-examples": (
+        "andrewgodwin/channels-examples",
+        "5fa86dff822f411e1e6f01765c71eaf8d4f19977",
+    ),
+    "openwisp-controller": (
+        "openwisp/openwisp-controller",
+        "a795388fe0633f23e9cdd23ca72a8a113a33db3d",
+    ),
+    "openwisp-notifications": (
+        "openwisp/openwisp-notifications",
+        "70e5e0fdf14cf3fa57f3a64d34bf56940fb15038",
+    ),
+}
 VERDICTS = Path(__file__).with_name("check_world_verdicts.json")
 _SHOWN = ("error", "warning")
 
@@ -63,7 +95,9 @@ def main() -> int:
         if report.internal_errors:
             print(f"  checker failures: {report.internal_errors}")
         for finding in report.findings:
-            if finding.severity not in _SHOWN:
+            # AL0xx say what was not checked (a file that does not parse, newer syntax): not
+            # a claim about the code, so not counted in the precision.
+            if finding.severity not in _SHOWN or finding.rule.startswith("AL0"):
                 continue
             key = f"{name}:{finding.location.path}:{finding.location.line}:{finding.rule}"
             verdict = verdicts.get(key)

@@ -64,10 +64,33 @@ def test_a_call_into_a_sync_helper_is_flagged_at_the_call_naming_the_helpers_lin
     assert finding.rule == "AL101"
     assert "at services.py:9 in `load_hotel()`" in finding.message
     assert "in async `followed`" in finding.message
-    assert [(r.location.path, r.location.line) for r in finding.related] == [("services.py", 9)]
-    (deep,) = at("deep = nested(pk)")
+    # The same helper's query reached from two more call sites is this one finding, which
+    # names them: one root cause, one fix.
+    again, deep = _line_of(views, "again = services"), _line_of(views, "deep = nested(pk)")
+    assert f"also reached from 2 more call sites (views_orm.py:{again}, views_orm.py:{deep})" in (
+        finding.message
+    )
+    assert [(r.location.path, r.location.line) for r in finding.related] == [
+        ("services.py", 9),
+        ("views_orm.py", again),
+        ("views_orm.py", deep),
+    ]
+    assert at("again = services.load_hotel(pk)") == [] and at("deep = nested(pk)") == []
+
+
+def test_a_pitfall_two_calls_deep_names_the_way_there(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text(
+        "from django.db import models\n\n\nclass Hotel(models.Model):\n    pass\n"
+    )
+    (tmp_path / "views.py").write_text(
+        "from .models import Hotel\n\n\ndef load(pk):\n    return Hotel.objects.get(pk=pk)\n"
+        "\n\ndef nested(pk):\n    return load(pk)\n\n\nasync def view(request, pk):\n"
+        "    return nested(pk)\n"
+    )
+    report = check_paths([tmp_path], CheckConfig(), root=tmp_path)
+    (deep,) = report.findings
     assert "reached through `nested()`" in deep.message
-    assert [r.location.line for r in deep.related] == [17, 9]
+    assert [r.location.line for r in deep.related] == [9, 5]
 
 
 def test_a_file_that_does_not_parse_is_reported_and_the_others_are_still_checked(

@@ -234,7 +234,9 @@ class Scope:
         if base.kind == "object" and base.cls in K.PATH_CLASSES and attr in ("parent", "parents"):
             return base
         if base.kind == "object" and base.cls in K.NESTED_CLIENTS and not attr.startswith("_"):
-            return base  # client.chat.completions: still the client
+            # client.chat.completions is still the client; google-genai's client.aio is its
+            # async twin, which awaits.
+            return None if attr == "aio" else base
         return None
 
     def _call_value(self, node: ast.Call) -> Value | None:
@@ -441,15 +443,16 @@ def annotation(index: ProjectIndex, module: ModuleInfo, written: ast.expr) -> Va
 
 def _lookup_of(argument: ast.expr) -> str | None:
     """The relation a select_related/prefetch_related argument names: a string, or a
-    ``Prefetch("lookup", ...)`` object."""
-    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-        return argument.value
+    ``Prefetch("lookup", ...)`` object; "*" (any) for one the walk cannot read, a Prefetch
+    held in a variable say: better a missed lazy read than a false one."""
+    if isinstance(argument, ast.Constant):
+        return argument.value if isinstance(argument.value, str) else None
     if isinstance(argument, ast.Call) and argument.args:
         parts = dotted(argument.func)
         first = argument.args[0]
         if parts and parts[-1] == "Prefetch" and isinstance(first, ast.Constant):
-            return first.value if isinstance(first.value, str) else None
-    return None
+            return first.value if isinstance(first.value, str) else "*"
+    return "*"
 
 
 def _model_at_run_time(node: ast.expr) -> bool:

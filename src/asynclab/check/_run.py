@@ -14,6 +14,7 @@ import time
 import tokenize
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from asynclab.check._analyzer import Analyzer
@@ -113,9 +114,45 @@ def _check_paths(paths: Sequence[Path], config: CheckConfig, root: Path | None) 
             report.suppressed += 1
             continue
         report.findings.append(finding)
-    report.findings.sort(key=_order)
+    report.findings = _one_per_root_cause(sorted(report.findings, key=_order))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _one_per_root_cause(findings: list[Finding]) -> list[Finding]:
+    """A helper's pitfall reached from many async call sites is one finding (at the first),
+    naming the others: one fix in the helper mends them all, and a count of call sites is
+    not a count of problems."""
+    first: dict[tuple[str, str, int], int] = {}
+    others: dict[int, list[Location]] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        if not finding.related:
+            kept.append(finding)
+            continue
+        inner = finding.related[-1].location
+        key = (finding.rule, inner.path, inner.line)
+        if key in first:
+            others[first[key]].append(finding.location)
+            continue
+        first[key] = len(kept)
+        others[len(kept)] = []
+        kept.append(finding)
+    for index, sites in others.items():
+        if sites:
+            finding = kept[index]
+            shown = ", ".join(f"{s.path}:{s.line}" for s in sites[:3])
+            more = f" and {len(sites) - 3} more" if len(sites) > 3 else ""
+            kept[index] = replace(
+                finding,
+                message=f"{finding.message}; also reached from {len(sites)} more call "
+                f"site{'s' if len(sites) > 1 else ''} ({shown}{more})",
+                related=(
+                    *finding.related,
+                    *(RelatedLocation(site, "also reached from here") for site in sites),
+                ),
+            )
+    return kept
 
 
 def _order(finding: Finding) -> tuple[str, int, int, str]:

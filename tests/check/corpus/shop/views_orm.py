@@ -81,8 +81,8 @@ async def shortcuts(request, pk):
 
 async def followed(request, pk):
     hotel = load_hotel(pk)  # expect: AL101
-    again = services.load_hotel(pk)  # expect: AL101
-    deep = nested(pk)  # expect: AL101
+    again = services.load_hotel(pk)
+    deep = nested(pk)
     rates = services.fetch_rates("http://example.invalid/")  # expect: AL201
     values = pure([3, 1])
     safe = await sync_to_async(load_hotel)(pk)
