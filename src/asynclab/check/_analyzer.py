@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 
 from asynclab.check._index import FunctionInfo, ModuleInfo, ProjectIndex
-from asynclab.check._inference import GLOBAL_KINDS, MAX_DEPTH, Scope, module_scope, parameters
+from asynclab.check._inference import GLOBAL_KINDS, MAX_DEPTH, Scope, module_scope
+from asynclab.check._signature import parameters
 from asynclab.check._values import Issue, Summary, Value
 from asynclab.check._walk import Walker
 

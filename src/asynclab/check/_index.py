@@ -167,113 +167,17 @@ def module_name_for(path: Path) -> tuple[str, bool]:
     return ".".join(parts) or path.stem, is_package
 
 
-def index_module(path: Path, source: str, tree: ast.Module) -> ModuleInfo:
-    name, is_package = module_name_for(path)
-    module = ModuleInfo(path=path, name=name, source=source, tree=tree, is_package=is_package)
-    _index_body(module, tree.body, None, "", top=True)
-    return module
-
-
-def _index_body(
-    module: ModuleInfo, body: list[ast.stmt], cls: ClassInfo | None, prefix: str, top: bool
-) -> None:
-    """Functions and classes at any depth; imports and assignments at module level."""
-    for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            function = FunctionInfo(stmt, module, prefix + stmt.name, cls)
-            module.all_functions.append(function)
-            if top:
-                module.functions[stmt.name] = function
-            elif cls is not None:
-                cls.methods[stmt.name] = function
-                if stmt.name == "__init__":
-                    _read_instance_attributes(cls, stmt)
-                if any(
-                    decorator_name(d) in ("property", "cached_property")
-                    for d in stmt.decorator_list
-                ):
-                    cls.properties.add(stmt.name)
-            _index_body(module, stmt.body, None, f"{prefix}{stmt.name}.", top=False)
-        elif isinstance(stmt, ast.ClassDef):
-            bases = []
-            for base in stmt.bases:
-                for written in _base_names(base):
-                    parts = written.split(".")
-                    head = module.qualify(parts[0]) if top else module.imports.get(parts[0])
-                    bases.append(".".join([head or parts[0], *parts[1:]]))
-            info = ClassInfo(stmt, module, bases)
-            if top:
-                module.classes[stmt.name] = info
-            for item in stmt.body:
-                if isinstance(item, ast.Assign) and len(item.targets) == 1:
-                    target = item.targets[0]
-                    if isinstance(target, ast.Name):
-                        info.attributes[target.id] = item.value
-                elif (
-                    isinstance(item, ast.AnnAssign)
-                    and isinstance(item.target, ast.Name)
-                    and item.value is not None
-                ):
-                    info.attributes[item.target.id] = item.value
-            _index_body(module, stmt.body, info, f"{prefix}{stmt.name}.", top=False)
-        elif top and isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            add_import(module.imports, stmt, module)
-        elif top and isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    module.assignments[target.id] = stmt.value
-                elif (
-                    isinstance(target, ast.Tuple)
-                    and isinstance(stmt.value, ast.Tuple)
-                    and len(target.elts) == len(stmt.value.elts)
-                ):  # A, B = Path("a"), Path("b"): each name its own expression
-                    for name, part in zip(target.elts, stmt.value.elts, strict=True):
-                        if isinstance(name, ast.Name):
-                            module.assignments[name.id] = part
-        elif top and isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            if stmt.value is not None:
-                module.assignments[stmt.target.id] = stmt.value
-        elif isinstance(stmt, (ast.If, ast.Try, ast.With)) or (
-            hasattr(ast, "TryStar") and isinstance(stmt, ast.TryStar)
-        ):
-            # Definitions under "if TYPE_CHECKING:", try/except ImportError, ...
-            for block in _blocks(stmt):
-                _index_body(module, block, cls, prefix, top)
-
-
-def _base_names(base: ast.expr) -> list[str]:
+def base_names(base: ast.expr) -> list[str]:
     """A base class as written: ``models.Model``; ``Manager.from_queryset(QS)`` gives both."""
     parts = dotted(base)
     if parts is not None:
         return [".".join(parts)]
     if isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
-        names = _base_names(base.func.value)
+        names = base_names(base.func.value)
         for argument in base.args:
-            names.extend(_base_names(argument))
+            names.extend(base_names(argument))
         return names
     return []
-
-
-def _read_instance_attributes(cls: ClassInfo, init: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-    for stmt in init.body:
-        if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            for target in targets:
-                if (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == "self"
-                ):
-                    cls.instance_attributes[target.attr] = stmt.value
-
-
-def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    blocks: list[list[ast.stmt]] = [getattr(stmt, "body", [])]
-    blocks.append(getattr(stmt, "orelse", []))
-    blocks.append(getattr(stmt, "finalbody", []))
-    for handler in getattr(stmt, "handlers", []):
-        blocks.append(handler.body)
-    return blocks
 
 
 def decorator_name(decorator: ast.expr) -> str:
@@ -417,7 +321,7 @@ class ProjectIndex:
             module = self.by_name.get(home)
             assigned = module.assignments.get(name) if module is not None else None
             if module is not None and isinstance(assigned, ast.Call):
-                for written in _base_names(assigned):
+                for written in base_names(assigned):
                     named = module.qualify_written(written)
                     inner = self.lookup(named) if named else None
                     if isinstance(inner, ClassInfo):
@@ -492,7 +396,7 @@ class ProjectIndex:
             written = value.func
             if isinstance(written, ast.Attribute) and written.attr == "as_manager":
                 written = written.value  # ArticleQuerySet.as_manager()
-            for name in _base_names(written):
+            for name in base_names(written):
                 qualified = cls.module.qualify_written(name)
                 if qualified is not None:
                     cls.manager_classes.append(qualified)

@@ -22,9 +22,10 @@ from asynclab.check._await_rules import never_awaited
 from asynclab.check._config import DEFAULT_EXCLUDE, CheckConfig, matches
 from asynclab.check._findings import CheckReport, Finding, Location, RelatedLocation
 from asynclab.check._grammar import NewerGrammars
-from asynclab.check._index import ModuleInfo, ProjectIndex, index_module
+from asynclab.check._index import ModuleInfo, ProjectIndex
 from asynclab.check._project import project_issues
 from asynclab.check._quiet import Quiet
+from asynclab.check._read_module import index_module
 from asynclab.check._rules import RULES
 from asynclab.check._values import Issue
 from asynclab.errors import UsageError

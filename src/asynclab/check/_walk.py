@@ -18,9 +18,10 @@ from asynclab.check._blocking_rules import BlockingRules
 from asynclab.check._cpu_rules import CpuRules
 from asynclab.check._family import RuleFamily, Wording
 from asynclab.check._index import FunctionInfo, add_import, runs_in_thread
-from asynclab.check._inference import MAX_DEPTH, Scope, annotation
+from asynclab.check._inference import MAX_DEPTH, Scope
 from asynclab.check._orm_rules import OrmRules
 from asynclab.check._request_rules import RequestRules
+from asynclab.check._signature import annotation
 from asynclab.check._values import Issue, Value
 
 FAMILIES: tuple[RuleFamily, ...] = (BlockingRules(), OrmRules(), CpuRules(), RequestRules())
