@@ -104,3 +104,23 @@ def test_findings_never_stop_runserver_or_migrate(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "views.py:4:12: (asynclab.AL101) [error] the sync ORM call" in done.stderr
+
+
+def test_a_coroutine_never_awaited_is_a_system_check_message(tmp_path: Path) -> None:
+    (tmp_path / "access.py").write_text(
+        "from asgiref.sync import sync_to_async\n\n\n@sync_to_async\ndef allowed(user):\n"
+        "    return True\n\n\nasync def view(request):\n    if allowed(request):\n"
+        "        return 1\n"
+    )
+    script = (
+        "import django; from django.conf import settings; "
+        "settings.configure(INSTALLED_APPS=['asynclab.django'], "
+        f"ASYNCLAB_CHECK_PATHS=[{str(tmp_path)!r}]); "
+        "django.setup(); from django.core.management import call_command; "
+        "call_command('check', tags=['async'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "access.py:10:8: (asynclab.AL501) [error] `allowed()`" in done.stderr, done.stderr
+    assert "HINT: await the call" in done.stderr
