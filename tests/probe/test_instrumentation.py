@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from asynclab.probe._recommend import ViewProfile, recommend
 from asynclab.probe._watchdog import LoopBlock, LoopWatchdog
 from tests.probe.sample import HERE, SAMPLE, sample_env
 
@@ -196,3 +197,27 @@ def test_the_watchdog_names_the_blocking_line(loop_kind: str) -> None:
     # Timed from the check that caught it, posted up to one interval (20 ms) plus the watchdog
     # thread's wake-up after the 80 ms block began: 60-80 ms; 40 ms leaves that wake-up 20 ms.
     assert 0.04 <= block.duration_s < 1.0
+
+
+def test_waits_no_client_hook_knows_are_timed_and_named(provider_url: str) -> None:
+    """A stdlib HTTP client, a sleep and a subprocess: waiting, named, never computing."""
+    result = drive(
+        "wsgi", ["/stdlib-calls/", "/sleeps-and-waits/"], SAMPLE_PROVIDER_URL=provider_url
+    )
+    calls = _only(result["requests"]["/stdlib-calls/"])
+    assert calls["http_count"] == 0  # no hooked client: urllib.request
+    count, ms = calls["waits"]["http.client"]
+    assert count == 3 and ms >= 145  # three 50 ms answers (each up to 1 ms early)
+    assert calls["overlappable_ms"] >= 90  # independent waits of any kind can overlap
+    view = ViewProfile.of([calls])
+    assert view is not None
+    # by design 150 ms of waiting: the stated share is within 10 points of the truth
+    truth = 100 * 150 / view.wall_ms
+    assert abs(view.share(view.other_wait_ms) - truth) <= 10
+    advice = recommend(False, None, view, [], [], 8, {}, view.cpu_ms)
+    text = " ".join(advice.reasons)
+    assert "3 waits in http.client" in text and "computing" not in text
+    assert advice.advice == "make async"
+    waits = _only(result["requests"]["/sleeps-and-waits/"])["waits"]
+    assert waits["time.sleep"][0] == 1 and waits["time.sleep"][1] >= 55
+    assert waits["subprocess"][0] >= 1 and waits["subprocess"][1] >= 55

@@ -155,7 +155,7 @@ def test_waiting_no_hook_sees_is_never_called_computing() -> None:
     assert "computing" not in text
     assert "2.4 ms CPU (1%)" in text and "other waiting 242.1 ms (99%)" in text
     assert advice.advice == "make async"  # 8 threads / 244.5 ms carry 33/s; a loop ~417/s
-    assert "calls no hook knows" in text
+    assert "outside the hooked clients" in text
 
 
 def test_the_split_adds_up_to_the_wall_time() -> None:

@@ -1,5 +1,6 @@
 """The hooks that fill a request's profile: asgiref's crossings, CPU per thread and per task
-step, database queries, outbound HTTP calls.
+step, database queries, outbound HTTP calls, and (``_waits``) the blocking primitives every
+other wait ends in.
 
 asgiref has no public hook (its 3.12.1 changelog says so), so the crossings are counted by
 wrapping ``SyncToAsync`` and ``AsyncToSync`` at class level. Re-binding
@@ -25,6 +26,7 @@ from typing import Any
 from asgiref.sync import AsyncToSync, SyncToAsync
 
 from asynclab.probe._profile import CURRENT, IoCall, RequestProfile
+from asynclab.probe._waits import Patch, patch_waits
 
 # One crossing's slot: the wrapped function writes when it started and ended, so the
 # crossing's own cost is its total minus that. Set per call, copied into the thread or loop.
@@ -222,19 +224,7 @@ def _inner_s(slot: list[float]) -> float | None:
     return slot[1] - slot[0] if len(slot) == 2 else None
 
 
-class _Patch:
-    """One attribute replaced on a class or module, and put back by ``undo``."""
-
-    def __init__(self, owner: Any, name: str, replacement: Any) -> None:
-        self.owner, self.name = owner, name
-        self.original = getattr(owner, name)
-        setattr(owner, name, replacement)
-
-    def undo(self) -> None:
-        setattr(self.owner, self.name, self.original)
-
-
-def _patch_asgiref() -> list[_Patch]:
+def _patch_asgiref() -> list[Patch]:
     # The function an adapter runs is wrapped at its first profiled call, not when the
     # adapter is made: Django makes one for nearly every call, most outside any profiled
     # request, and adapters made before the hooks were installed are covered the same way.
@@ -278,8 +268,8 @@ def _patch_asgiref() -> list[_Patch]:
             profile.add_crossing("to_async", time.perf_counter() - started, _inner_s(slot))
 
     return [
-        _Patch(SyncToAsync, "__call__", sync_to_async_call),
-        _Patch(AsyncToSync, "__call__", async_to_sync_call),
+        Patch(SyncToAsync, "__call__", sync_to_async_call),
+        Patch(AsyncToSync, "__call__", async_to_sync_call),
     ]
 
 
@@ -397,7 +387,7 @@ _HTTP_CLIENTS: tuple[tuple[str, str, str, bool, Callable[..., str]], ...] = (
 )
 
 
-def _patch_http_clients() -> list[_Patch]:
+def _patch_http_clients() -> list[Patch]:
     patches = []
     for module_name, class_name, method, is_async, describe in _HTTP_CLIENTS:
         try:
@@ -405,7 +395,7 @@ def _patch_http_clients() -> list[_Patch]:
         except (ImportError, AttributeError):
             continue  # a client the project does not have cannot be called
         timer = _timed_http_async if is_async else _timed_http_sync
-        patches.append(_Patch(owner, method, timer(getattr(owner, method), describe)))
+        patches.append(Patch(owner, method, timer(getattr(owner, method), describe)))
     return patches
 
 
@@ -414,6 +404,7 @@ class Hooks:
 
     def __init__(self) -> None:
         self._patches = _patch_asgiref() + _patch_http_clients()
+        self._patches += patch_waits(_IN_HTTP)
         self._database = _DatabaseHook()
 
     def remove(self) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 class IoCall:
     """One database query or outbound HTTP call: when it ran (perf_counter seconds)."""
 
-    kind: str  # "db" or "http"
+    kind: str  # "db", "http", or "wait" (a blocking primitive no client hook saw)
     start: float
     end: float
     what: str  # the SQL's first words, or the method and host
@@ -90,7 +90,12 @@ class RequestProfile:
 
     def timing(self) -> dict[str, Any]:
         """The request's figures, in milliseconds, as the header, log and collector give them."""
-        db, http = self.io_of("db"), self.io_of("http")
+        db, http, waits = self.io_of("db"), self.io_of("http"), self.io_of("wait")
+        by_kind: dict[str, list[float]] = {}
+        for call in waits:
+            count_ms = by_kind.setdefault(call.what, [0, 0.0])
+            count_ms[0] += 1
+            count_ms[1] += call.duration * 1000
         return {
             "wall_ms": self.wall_s * 1000,
             "cpu_ms": self.cpu_s * 1000,
@@ -102,8 +107,11 @@ class RequestProfile:
             "db_ms": union_s(db) * 1000,
             "http_count": len(http),
             "http_ms": union_s(http) * 1000,
+            "wait_count": len(waits),
+            "wait_ms": union_s(waits) * 1000,
+            "waits": by_kind,
             "io_wait_ms": union_s(self.io) * 1000,
-            "overlappable_ms": overlappable_s(http) * 1000,
+            "overlappable_ms": overlappable_s(http + waits) * 1000,
             "blocked_ms": self.blocked_s * 1000,
         }
 
@@ -120,8 +128,8 @@ def union_s(calls: list[IoCall]) -> float:
 
 
 def overlappable_s(http: list[IoCall]) -> float:
-    """What running the HTTP calls at once would save: their waiting time now, minus the
-    longest call (what they would take together).
+    """What running the waits at once would save (HTTP calls and the waits no client hook
+    saw): their waiting time now, minus the longest one (what they would take together).
 
     asynclab cannot see data dependencies, so it assumes the calls are independent; a call
     that needs another's answer would keep its place in line. Database queries are left out:

@@ -40,6 +40,9 @@ class ViewProfile:
     http_ms: float
     overlappable_ms: float
     blocked_ms: float
+    waits: tuple[tuple[str, float, float], ...] = ()
+    """The other waiting the wait hooks saw, by what waited ("socket recv via redis"): its
+    calls and milliseconds per request (means over the profiled requests)."""
 
     @classmethod
     def of(cls, entries: list[dict[str, Any]]) -> ViewProfile | None:
@@ -63,6 +66,7 @@ class ViewProfile:
             http_ms=median("http_ms"),
             overlappable_ms=median("overlappable_ms"),
             blocked_ms=median("blocked_ms"),
+            waits=_mean_waits(entries),
         )
 
     @property
@@ -77,9 +81,18 @@ class ViewProfile:
         return max(self.wall_ms - self.cpu_ms - self.db_ms - self.http_ms, 0.0)
 
     @property
-    def wait_ms(self) -> float:
+    def waiting_ms(self) -> float:
         """All of the request's waiting: known waits and other waiting."""
         return self.db_ms + self.http_ms + self.other_wait_ms
+
+    def named_waits(self) -> str:
+        """The other waiting the hooks attributed: "3 waits in http.client (241.0 ms)"."""
+        named = [
+            f"{count:g} wait{'s' if count != 1 else ''} in {what} ({ms:.1f} ms)"
+            for what, count, ms in sorted(self.waits, key=lambda w: -w[2])
+            if ms >= 0.05
+        ]
+        return ", ".join(named)
 
     def share(self, ms: float) -> float:
         return 100 * ms / self.wall_ms if self.wall_ms else 0.0
@@ -91,6 +104,7 @@ class ViewProfile:
             f"{self.db_count:g} queries ({self.db_ms:.1f} ms), {self.http_count:g} HTTP calls "
             f"({self.http_ms:.1f} ms), other waiting {self.other_wait_ms:.1f} ms "
             f"({self.share(self.other_wait_ms):.0f}%)"
+            + (f": {self.named_waits()}" if self.named_waits() else "")
         )
 
 
@@ -236,7 +250,7 @@ def _recommend_sync(
             )
     # Threads: a thread held through all of its waits, against a loop bound by CPU. Waiting
     # under 5% of the request is the clocks' slack (the hooks' own time), not a wait.
-    if view.wait_ms - view.db_ms >= _MIN_WAIT_SHARE * view.wall_ms:
+    if view.waiting_ms - view.db_ms >= _MIN_WAIT_SHARE * view.wall_ms:
         thread_capacity = threads / (view.wall_ms / 1000)
         loop_ms = max(asgi_cpu_ms or view.cpu_ms, 0.05)
         loop_capacity = 1000 / loop_ms
@@ -254,11 +268,11 @@ def _recommend_sync(
                 "thread crossing more than an async rewrite would make)"
             )
             if view.other_wait_ms >= view.http_ms:
+                named = f" ({view.named_waits()})" if view.named_waits() else ""
                 reasons.append(
-                    f"most of its waiting ({view.other_wait_ms:.1f} ms) is in calls no hook "
-                    "knows (a stdlib HTTP client, Redis, a socket, a subprocess, a sleep): "
-                    "the gain needs an async client for them (httpx.AsyncClient or aiohttp "
-                    "for HTTP, redis.asyncio, asyncio subprocesses, asyncio.sleep)"
+                    f"most of its waiting ({view.other_wait_ms:.1f} ms) is outside the "
+                    f"hooked clients{named}: the gain needs an async client for it "
+                    f"({_async_twins(view)})"
                 )
     if advice == "keep sync":
         if view.db_ms >= view.http_ms and view.db_ms > view.cpu_ms:
@@ -266,7 +280,7 @@ def _recommend_sync(
                 "its waiting is database time: Django's async ORM would still run each query "
                 "in a thread, one after another"
             )
-        elif view.cpu_ms >= view.wait_ms:
+        elif view.cpu_ms >= view.waiting_ms:
             reasons.append(
                 f"it spends {view.share(view.cpu_ms):.0f}% of its time on CPU, which needs a "
                 "core either way"
@@ -276,3 +290,55 @@ def _recommend_sync(
                 f"its threads are enough for its waits (predicted gain under {_MIN_GAIN:g}x)"
             )
     return Recommendation(advice, reasons, [], predicted)
+
+
+# What replaces a blocking client, by the start of what waited.
+_ASYNC_TWINS = (
+    ("http.client", "httpx.AsyncClient or aiohttp instead of http.client/urllib"),
+    ("socket", "asyncio streams (asyncio.open_connection) or the library's asyncio client"),
+    ("select", "asyncio streams"),
+    ("subprocess", "asyncio.create_subprocess_exec"),
+    ("time.sleep", "asyncio.sleep"),
+    ("threading", "asyncio.Event"),
+)
+_LIBRARY_TWINS = {
+    "redis": "redis.asyncio",
+    "requests": "httpx.AsyncClient",
+    "urllib3": "httpx.AsyncClient",
+    "psycopg": "psycopg's AsyncConnection",
+    "psycopg2": "psycopg's AsyncConnection",
+    "smtplib": "aiosmtplib",
+    "grpc": "grpc.aio",
+    "boto3": "aioboto3",
+    "botocore": "aiobotocore",
+}
+
+
+def _async_twins(view: ViewProfile) -> str:
+    """The async clients that would replace what waited (a generic list when none was seen)."""
+    found = []
+    for what, _, _ in sorted(view.waits, key=lambda w: -w[2]):
+        library = what.rsplit(" via ", 1)[1] if " via " in what else None
+        if library in _LIBRARY_TWINS:
+            twin = f"{library} -> {_LIBRARY_TWINS[library]}"
+        else:
+            twin = next((t for start, t in _ASYNC_TWINS if what.startswith(start)), "")
+        if twin and twin not in found:
+            found.append(twin)
+    if found:
+        return "; ".join(found)
+    return (
+        "httpx.AsyncClient or aiohttp for HTTP, redis.asyncio, asyncio subprocesses, asyncio.sleep"
+    )
+
+
+def _mean_waits(entries: list[dict[str, Any]]) -> tuple[tuple[str, float, float], ...]:
+    """Each kind of wait's calls and milliseconds per request, over the entries."""
+    totals: dict[str, list[float]] = {}
+    for entry in entries:
+        for what, (count, ms) in entry.get("waits", {}).items():
+            total = totals.setdefault(what, [0.0, 0.0])
+            total[0] += count
+            total[1] += ms
+    n = len(entries)
+    return tuple((what, count / n, ms / n) for what, (count, ms) in sorted(totals.items()))

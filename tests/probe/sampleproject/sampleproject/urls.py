@@ -7,6 +7,8 @@ urlpatterns = [
     path("one-call/", views.one_call),
     path("three-calls/", views.three_calls),
     path("orm/", views.orm),
+    path("stdlib-calls/", views.stdlib_calls),
+    path("sleeps-and-waits/", views.sleeps_and_waits),
     path("async-calls/", views.async_calls),
     path("async-quick-calls/", views.async_quick_calls),
     path("async-blocks/", views.async_blocks),

@@ -4,7 +4,10 @@ tests pass in SAMPLE_PROVIDER_URL; each call's delay is set in its query."""
 import asyncio
 import hashlib
 import os
+import subprocess
+import sys
 import time
+import urllib.request
 
 import aiohttp
 import urllib3
@@ -39,6 +42,23 @@ def one_call(request):
 def three_calls(request):
     """Three independent API calls made one after another (50 ms each)."""
     return JsonResponse({"status": [_get(_provider(n, 50)) for n in (1, 2, 3)]})
+
+
+def stdlib_calls(request):
+    """Three 50 ms API calls in a row with the standard library's client (no HTTP hook knows
+    it): 150 ms of a request that computes almost nothing."""
+    statuses = []
+    for number in (1, 2, 3):
+        with urllib.request.urlopen(_provider(number, 50), timeout=10) as answer:
+            statuses.append(answer.status)
+    return JsonResponse({"status": statuses})
+
+
+def sleeps_and_waits(request):
+    """A 60 ms sleep and a 60 ms subprocess: 120 ms of waiting no client hook sees."""
+    time.sleep(0.06)
+    subprocess.run([sys.executable, "-c", "import time; time.sleep(0.06)"], check=True)
+    return JsonResponse({"ok": True})
 
 
 def orm(request):
