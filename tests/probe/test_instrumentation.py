@@ -221,3 +221,12 @@ def test_waits_no_client_hook_knows_are_timed_and_named(provider_url: str) -> No
     waits = _only(result["requests"]["/sleeps-and-waits/"])["waits"]
     assert waits["time.sleep"][0] == 1 and waits["time.sleep"][1] >= 55
     assert waits["subprocess"][0] >= 1 and waits["subprocess"][1] >= 55
+
+
+def test_threads_started_per_request_are_counted() -> None:
+    """Under ASGI, asgiref runs a sync view in a thread of a per-request executor; under
+    WSGI nothing starts a thread."""
+    asgi = _only(drive("asgi", ["/sync-hello/"])["requests"]["/sync-hello/"])
+    wsgi = _only(drive("wsgi", ["/sync-hello/"])["requests"]["/sync-hello/"])
+    assert asgi["threads_started"] >= 1
+    assert wsgi["threads_started"] == 0

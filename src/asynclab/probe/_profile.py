@@ -51,6 +51,9 @@ class RequestProfile:
     io: list[IoCall] = field(default_factory=list)
     blocked_s: float = 0.0
     """Time this request's event loop was blocked while it was in flight."""
+    threads_started: int = 0
+    """OS threads started on this request's behalf (asgiref's per-request executor under
+    ASGI: with asgiref 3.12 and later, one to run it and one to shut its executor down)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -69,6 +72,10 @@ class RequestProfile:
     def add_cpu(self, seconds: float) -> None:
         with self._lock:
             self.cpu_s += seconds
+
+    def add_thread(self) -> None:
+        with self._lock:
+            self.threads_started += 1
 
     def add_io(self, call: IoCall) -> None:
         with self._lock:
@@ -113,6 +120,7 @@ class RequestProfile:
             "io_wait_ms": union_s(self.io) * 1000,
             "overlappable_ms": overlappable_s(http + waits) * 1000,
             "blocked_ms": self.blocked_s * 1000,
+            "threads_started": self.threads_started,
         }
 
 

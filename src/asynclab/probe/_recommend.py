@@ -40,6 +40,8 @@ class ViewProfile:
     http_ms: float
     overlappable_ms: float
     blocked_ms: float
+    threads_started: float = 0.0
+    """OS threads started per request (median): asgiref's per-request executor under ASGI."""
     waits: tuple[tuple[str, float, float], ...] = ()
     """The other waiting the wait hooks saw, by what waited ("socket recv via redis"): its
     calls and milliseconds per request (means over the profiled requests)."""
@@ -66,6 +68,7 @@ class ViewProfile:
             http_ms=median("http_ms"),
             overlappable_ms=median("overlappable_ms"),
             blocked_ms=median("blocked_ms"),
+            threads_started=median("threads_started") if "threads_started" in entries[0] else 0,
             waits=_mean_waits(entries),
         )
 
@@ -221,6 +224,12 @@ def _recommend_async(
         f"async view: {view.wall_ms:.1f} ms per request, {view.cpu_ms:.1f} ms CPU, "
         f"{view.switches:g} switches ({predicted} from Django's handler and the middleware "
         f"chain; any more come from the view: the ORM's a-methods, sync_to_async calls)"
+        + (
+            f"; {view.threads_started:g} OS threads started per request (asgiref's per-request "
+            "executor)"
+            if view.threads_started
+            else ""
+        )
     ]
     if fixes:
         return Recommendation("async with a fix", reasons, fixes)

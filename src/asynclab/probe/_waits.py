@@ -97,9 +97,25 @@ class Patch:
         setattr(self.owner, self.name, self.original)
 
 
+def _counted_start(start: Callable[..., Any]) -> Callable[..., Any]:
+    """``Thread.start`` counting the threads a profiled request's code starts."""
+
+    @functools.wraps(start)
+    def counted(thread: threading.Thread) -> None:
+        profile = CURRENT.get()
+        if profile is not None:
+            profile.add_thread()
+        start(thread)
+
+    return counted
+
+
 def patch_waits(in_http: contextvars.ContextVar[bool]) -> list[Patch]:
-    """Install the wait hooks; ``in_http`` is set while a hooked HTTP client is timed."""
-    return [
+    """Install the wait hooks, and the count of threads started per request; ``in_http`` is
+    set while a hooked HTTP client is timed."""
+    patches = [
         Patch(owner, name, _timed(getattr(owner, name), what, in_http))
         for owner, name, what in _PRIMITIVES
     ]
+    patches.append(Patch(threading.Thread, "start", _counted_start(threading.Thread.start)))
+    return patches
