@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -230,3 +231,30 @@ def test_threads_started_per_request_are_counted() -> None:
     wsgi = _only(drive("wsgi", ["/sync-hello/"])["requests"]["/sync-hello/"])
     assert asgi["threads_started"] >= 1
     assert wsgi["threads_started"] == 0
+
+
+def _redis_reachable() -> bool:
+    from asynclab.errors import UsageError
+    from asynclab.workloads import WorkloadConfig, check_redis_reachable
+
+    try:
+        check_redis_reachable(WorkloadConfig().redis_url, timeout_s=1)
+    except UsageError:
+        if os.environ.get("ASYNCLAB_REQUIRE_REDIS"):
+            raise  # CI: the Redis service must be there
+        return False
+    return True
+
+
+def test_a_raw_socket_and_a_sync_redis_client_wait_by_name(provider_url: str) -> None:
+    paths = ["/raw-socket/", *(["/redis-wait/"] if _redis_reachable() else [])]
+    result = drive("wsgi", paths, SAMPLE_PROVIDER_URL=provider_url)
+    raw = _only(result["requests"]["/raw-socket/"])["waits"]
+    assert raw["socket recv"][1] >= 95  # the 100 ms answer, waited in recv
+    if "/redis-wait/" in paths:
+        entry = _only(result["requests"]["/redis-wait/"])
+        count, ms = entry["waits"]["socket recv via redis"]
+        assert count >= 1 and ms >= 190  # BLPOP's 200 ms timeout
+        view = ViewProfile.of([entry])
+        assert view is not None
+        assert "socket recv via redis" in view.split()

@@ -4,12 +4,15 @@ tests pass in SAMPLE_PROVIDER_URL; each call's delay is set in its query."""
 import asyncio
 import hashlib
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import aiohttp
+import redis
 import urllib3
 from django.contrib.auth.models import Permission
 from django.http import JsonResponse
@@ -58,6 +61,26 @@ def sleeps_and_waits(request):
     """A 60 ms sleep and a 60 ms subprocess: 120 ms of waiting no client hook sees."""
     time.sleep(0.06)
     subprocess.run([sys.executable, "-c", "import time; time.sleep(0.06)"], check=True)
+    return JsonResponse({"ok": True})
+
+
+def redis_wait(request):
+    """A 200 ms blocking pop on an empty Redis list with the sync client."""
+    client = redis.Redis.from_url(os.environ.get("SAMPLE_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    try:
+        client.blpop(["asynclab:sample:empty"], timeout=0.2)
+    finally:
+        client.close()
+    return JsonResponse({"ok": True})
+
+
+def raw_socket(request):
+    """An HTTP exchange spoken by hand over a raw socket (a 100 ms provider answer)."""
+    url = urllib.parse.urlsplit(_provider(1, 100))
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(f"GET {url.path}?{url.query} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+        while sock.recv(65536):
+            pass
     return JsonResponse({"ok": True})
 
 
