@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from asynclab.probe._profile import CURRENT, IoCall
@@ -30,6 +29,7 @@ _IN_WAIT: contextvars.ContextVar[bool] = contextvars.ContextVar("asynclab_in_wai
 # Packages that wait on the project's behalf, not for their own reasons: the library named
 # is the one below them (the server, Django, asgiref and asynclab never are).
 _CARRIERS = frozenset({"asynclab", "asgiref", "django", "gunicorn", "uvicorn", "granian"})
+_INTERNAL_CALLERS = ("threading", "concurrent.futures", "asgiref", "asyncio", "asynclab")
 
 # (owner, attribute, what the wait is called)
 _PRIMITIVES: tuple[tuple[Any, str, str], ...] = (
@@ -55,21 +55,38 @@ def _caller_library() -> str | None:
     frame: Any = sys._getframe(2)  # the caller of the timed primitive
     found = None
     while frame is not None:
-        parts = Path(frame.f_code.co_filename).parts
-        packages = [i for i, part in enumerate(parts) if part.endswith("-packages")]
-        if packages and packages[-1] + 1 < len(parts):
-            name = parts[packages[-1] + 1].removesuffix(".py")
-            if name not in _CARRIERS:
-                found = name  # keep going: the outermost third-party caller names it
+        name = _package_of(frame.f_code.co_filename)
+        if name is not None and name not in _CARRIERS:
+            found = name  # keep going: the outermost third-party caller names it
         frame = frame.f_back
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_of(filename: str) -> str | None:
+    """The installed package a file belongs to ("redis" for .../site-packages/redis/x.py),
+    or None for the project's and the standard library's files. Cached: a stack is walked
+    for every wait."""
+    for marker in ("/site-packages/", "/dist-packages/"):
+        at = filename.rfind(marker)
+        if at >= 0:
+            rest = filename[at + len(marker) :]
+            return rest.split("/", 1)[0].removesuffix(".py")
+    return None
+
+
+def _internal(caller: Any) -> bool:
+    """A wait Python or the servers' plumbing makes for itself (Thread.start waiting for its
+    thread to run, an executor's shutdown, asgiref's hand-overs): not the request's."""
+    module: str = caller.f_globals.get("__name__", "")
+    return module.startswith(_INTERNAL_CALLERS)
 
 
 def _timed(original: Callable[..., Any], what: str, in_http: contextvars.ContextVar[bool]) -> Any:
     @functools.wraps(original)
     def timed(*args: Any, **kwargs: Any) -> Any:
         profile = CURRENT.get()
-        if profile is None or _IN_WAIT.get() or in_http.get():
+        if profile is None or _IN_WAIT.get() or in_http.get() or _internal(sys._getframe(1)):
             return original(*args, **kwargs)
         token = _IN_WAIT.set(True)
         started = time.perf_counter()
