@@ -13,7 +13,13 @@ import bisect
 import re
 
 from asynclab.check import _knowledge as K
-from asynclab.check._index import FunctionInfo, ModuleInfo, ProjectIndex, runs_in_thread
+from asynclab.check._index import (
+    FunctionInfo,
+    ModuleInfo,
+    ProjectIndex,
+    own_nodes,
+    runs_in_thread,
+)
 from asynclab.check._values import Issue, call_text
 
 _TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
@@ -103,7 +109,7 @@ class _ModuleAwaits:
             if first == len(self.lines) or self.lines[first] > end:
                 continue  # calls nothing that makes a coroutine
             self.function = function
-            for node in _own_nodes(function.node):
+            for node in own_nodes(function.node.body):
                 self._visit(node)
         return self.found
 
@@ -215,24 +221,4 @@ def _attributes(node: ast.expr) -> list[str]:
 
 def _is_generator(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether calling it gives an (async) generator, not a coroutine: a yield of its own."""
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Yield | ast.YieldFrom):
-            return True
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            stack.extend(ast.iter_child_nodes(node))
-    return False
-
-
-def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
-    """The nodes of a function's body, not of the functions and classes defined in it (each
-    is walked as its own function). Iterative: deeply nested code costs no recursion."""
-    found: list[ast.AST] = []
-    stack: list[ast.AST] = list(reversed(function.body))
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
-    return found
+    return any(isinstance(node, ast.Yield | ast.YieldFrom) for node in own_nodes(function.body))

@@ -133,6 +133,21 @@ def dotted(expr: ast.expr) -> list[str] | None:
     return parts
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of a block in source order, not those of the functions, lambdas and classes
+    defined in it (those nodes themselves are given, not their insides). Iterative: deeply
+    nested code costs no recursion."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _SCOPES):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
 def add_import(
     imports: dict[str, str], node: ast.Import | ast.ImportFrom, module: ModuleInfo
 ) -> None:

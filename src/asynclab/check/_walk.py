@@ -17,7 +17,7 @@ from asynclab.check import _knowledge as K
 from asynclab.check._blocking_rules import BlockingRules
 from asynclab.check._cpu_rules import CpuRules
 from asynclab.check._family import RuleFamily, Wording
-from asynclab.check._index import FunctionInfo, add_import, runs_in_thread
+from asynclab.check._index import FunctionInfo, add_import, own_nodes, runs_in_thread
 from asynclab.check._inference import MAX_DEPTH, Scope
 from asynclab.check._orm_rules import OrmRules
 from asynclab.check._request_rules import RequestRules
@@ -447,14 +447,9 @@ def _unpacks(target: ast.expr, value: ast.expr) -> bool:
 
 def _awaits(body: list[ast.stmt]) -> bool:
     """Whether a loop body awaits something itself (not in a function it defines)."""
-    stack: list[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith):
-            return True
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            stack.extend(ast.iter_child_nodes(node))
-    return False
+    return any(
+        isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith) for node in own_nodes(body)
+    )
 
 
 def _catches_wrong_type(handler: ast.ExceptHandler) -> bool:
