@@ -26,7 +26,7 @@ from typing import Any
 from asgiref.sync import AsyncToSync, SyncToAsync
 
 from asynclab.probe._profile import CURRENT, IoCall, RequestProfile
-from asynclab.probe._waits import Patch, patch_waits
+from asynclab.probe._waits import wait_hooks
 
 # One crossing's slot: the wrapped function writes when it started and ended, so the
 # crossing's own cost is its total minus that. Set per call, copied into the thread or loop.
@@ -224,6 +224,18 @@ def _inner_s(slot: list[float]) -> float | None:
     return slot[1] - slot[0] if len(slot) == 2 else None
 
 
+class Patch:
+    """One attribute replaced on a class or module, and put back by ``undo``."""
+
+    def __init__(self, owner: Any, name: str, replacement: Any) -> None:
+        self.owner, self.name = owner, name
+        self.original = getattr(owner, name)
+        setattr(owner, name, replacement)
+
+    def undo(self) -> None:
+        setattr(self.owner, self.name, self.original)
+
+
 def _patch_asgiref() -> list[Patch]:
     # The function an adapter runs is wrapped at its first profiled call, not when the
     # adapter is made: Django makes one for nearly every call, most outside any profiled
@@ -404,7 +416,7 @@ class Hooks:
 
     def __init__(self) -> None:
         self._patches = _patch_asgiref() + _patch_http_clients()
-        self._patches += patch_waits(_IN_HTTP)
+        self._patches += [Patch(*hook) for hook in wait_hooks(_IN_HTTP)]
         self._database = _DatabaseHook()
 
     def remove(self) -> None:

@@ -107,7 +107,7 @@ class ViewProfile:
             f"{self.db_count:g} queries ({self.db_ms:.1f} ms), {self.http_count:g} HTTP calls "
             f"({self.http_ms:.1f} ms), other waiting {self.other_wait_ms:.1f} ms "
             f"({self.share(self.other_wait_ms):.0f}%)"
-            + (f": {self.named_waits()}" if self.named_waits() else "")
+            + (f": {named}" if (named := self.named_waits()) else "")
         )
 
 
@@ -277,7 +277,7 @@ def _recommend_sync(
                 "thread crossing more than an async rewrite would make)"
             )
             if view.other_wait_ms >= view.http_ms:
-                named = f" ({view.named_waits()})" if view.named_waits() else ""
+                named = f" ({waits})" if (waits := view.named_waits()) else ""
                 reasons.append(
                     f"most of its waiting ({view.other_wait_ms:.1f} ms) is outside the "
                     f"hooked clients{named}: the gain needs an async client for it "

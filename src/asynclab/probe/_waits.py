@@ -102,18 +102,6 @@ def _timed(original: Callable[..., Any], what: str, in_http: contextvars.Context
     return timed
 
 
-class Patch:
-    """One attribute replaced on a class or module, and put back by ``undo``."""
-
-    def __init__(self, owner: Any, name: str, replacement: Any) -> None:
-        self.owner, self.name = owner, name
-        self.original = getattr(owner, name)
-        setattr(owner, name, replacement)
-
-    def undo(self) -> None:
-        setattr(self.owner, self.name, self.original)
-
-
 def _counted_start(start: Callable[..., Any]) -> Callable[..., Any]:
     """``Thread.start`` counting the threads a profiled request's code starts."""
 
@@ -127,12 +115,13 @@ def _counted_start(start: Callable[..., Any]) -> Callable[..., Any]:
     return counted
 
 
-def patch_waits(in_http: contextvars.ContextVar[bool]) -> list[Patch]:
-    """Install the wait hooks, and the count of threads started per request; ``in_http`` is
-    set while a hooked HTTP client is timed."""
-    patches = [
-        Patch(owner, name, _timed(getattr(owner, name), what, in_http))
+def wait_hooks(in_http: contextvars.ContextVar[bool]) -> list[tuple[Any, str, Any]]:
+    """The wait hooks, and the count of threads started per request, as (owner, attribute,
+    replacement) for ``_hooks`` to install; ``in_http`` is set while a hooked HTTP client is
+    timed."""
+    hooks = [
+        (owner, name, _timed(getattr(owner, name), what, in_http))
         for owner, name, what in _PRIMITIVES
     ]
-    patches.append(Patch(threading.Thread, "start", _counted_start(threading.Thread.start)))
-    return patches
+    hooks.append((threading.Thread, "start", _counted_start(threading.Thread.start)))
+    return hooks
