@@ -294,12 +294,13 @@ def _database_wrapper(
     profile = CURRENT.get()
     if profile is None:
         return execute(sql, params, many, context)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     try:
         return execute(sql, params, many, context)
     finally:
         what = " ".join(str(sql).split()[:4])
-        profile.add_io(IoCall("db", started, time.perf_counter(), what))
+        cpu_s = time.thread_time() - cpu
+        profile.add_io(IoCall("db", started, time.perf_counter(), what, cpu_s))
 
 
 def _watch_connection(connection: Any) -> None:
@@ -340,16 +341,21 @@ def _host(url: Any) -> str:
 
 
 @contextlib.contextmanager
-def _http_call(profile: RequestProfile, describe: Callable[[], str]) -> Iterator[None]:
+def _http_call(
+    profile: RequestProfile, describe: Callable[[], str], on_thread: bool
+) -> Iterator[None]:
     """Times one outbound HTTP call of a profiled request. A client calling another patched
-    one inside (requests over urllib3) is counted once: _IN_HTTP is set meanwhile."""
+    one inside (requests over urllib3) is counted once: _IN_HTTP is set meanwhile. A sync
+    call (``on_thread``) also times its thread's CPU; an awaited call's thread is the loop's,
+    which runs other requests meanwhile."""
     token = _IN_HTTP.set(True)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time() if on_thread else None
     try:
         yield
     finally:
         _IN_HTTP.reset(token)
-        profile.add_io(IoCall("http", started, time.perf_counter(), describe()))
+        cpu_s = time.thread_time() - cpu if cpu is not None else 0.0
+        profile.add_io(IoCall("http", started, time.perf_counter(), describe(), cpu_s))
 
 
 def _timed_http_sync(send: Callable[..., Any], describe: Callable[..., str]) -> Callable[..., Any]:
@@ -358,7 +364,7 @@ def _timed_http_sync(send: Callable[..., Any], describe: Callable[..., str]) -> 
         profile = CURRENT.get()
         if profile is None or _IN_HTTP.get():
             return send(*args, **kwargs)
-        with _http_call(profile, lambda: describe(*args, **kwargs)):
+        with _http_call(profile, lambda: describe(*args, **kwargs), on_thread=True):
             return send(*args, **kwargs)
 
     return timed
@@ -370,7 +376,7 @@ def _timed_http_async(send: Callable[..., Any], describe: Callable[..., str]) ->
         profile = CURRENT.get()
         if profile is None or _IN_HTTP.get():
             return await send(*args, **kwargs)
-        with _http_call(profile, lambda: describe(*args, **kwargs)):
+        with _http_call(profile, lambda: describe(*args, **kwargs), on_thread=False):
             return await send(*args, **kwargs)
 
     return timed

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from asynclab.lab import BenchRun, RunFigures
-from asynclab.load import LoadSpec, fetch_answer, parse_target, run_load
+from asynclab.load import Answer, LoadSpec, fetch_answer, parse_target, run_load
 from asynclab.probe._launch import Control
 from asynclab.probe._recommend import ViewProfile
 from asynclab.probe._spec import ProbeRequest, ProbeSpec
@@ -46,13 +46,31 @@ def _check_answer(url: str, request: ProbeRequest) -> str | None:
     if answer.status is None:
         return f"{request.label} did not answer: {answer.error}"
     if 300 <= answer.status < 400:
+        if request.method not in ("GET", "HEAD"):
+            # Post/redirect/get: the view did its work and answered with where to look next.
+            return None
         return (
             f"{request.label} redirects ({answer.status}) to {answer.location}: probe the "
             "page it leads to, or log in with --header 'Cookie: ...'"
         )
     if not answer.ok:
-        return f"{request.label} answered {answer.status}: a probe of error pages measures nothing"
+        return (
+            f"{request.label} answered {answer.status}: a probe of error pages measures "
+            f"nothing{_hint(answer)}"
+        )
     return None
+
+
+def _hint(answer: Answer) -> str:
+    """What the error page says, where it says why (Django's 400 for a host it does not
+    allow is the usual first one: the probe connects to 127.0.0.1)."""
+    text = " ".join(answer.text.split())
+    if answer.status == 400 and ("DisallowedHost" in text or "Bad Request" in text):
+        return (
+            " (a 400 from Django is often DisallowedHost: the probe connects to 127.0.0.1, so "
+            "allow it in ALLOWED_HOSTS, e.g. with --env for the variable your settings read)"
+        )
+    return f" (it said: {text[:120]})" if text else ""
 
 
 def probe_view(

@@ -23,6 +23,10 @@ class IoCall:
     start: float
     end: float
     what: str  # the SQL's first words, or the method and host
+    cpu_s: float = 0.0
+    """CPU the calling thread spent inside the call (timed for the calls a thread makes and
+    waits for: queries, sync HTTP clients). It is in the request's CPU already: SQLite's
+    queries, for one, run on the request's thread, so their time is computing, not waiting."""
 
     @property
     def duration(self) -> float:
@@ -112,8 +116,10 @@ class RequestProfile:
             "switch_ms": self.crossing_s * 1000,
             "db_count": len(db),
             "db_ms": union_s(db) * 1000,
+            "db_cpu_ms": sum(call.cpu_s for call in db) * 1000,
             "http_count": len(http),
             "http_ms": union_s(http) * 1000,
+            "http_cpu_ms": sum(call.cpu_s for call in http) * 1000,
             "wait_count": len(waits),
             "wait_ms": union_s(waits) * 1000,
             "waits": by_kind,

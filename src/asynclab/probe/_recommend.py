@@ -42,6 +42,11 @@ class ViewProfile:
     blocked_ms: float
     threads_started: float = 0.0
     """OS threads started per request (median): asgiref's per-request executor under ASGI."""
+    db_cpu_ms: float = 0.0
+    """CPU the request's thread spent inside its queries (in ``cpu_ms`` already): SQLite's
+    queries are computing, a server's are mostly waiting."""
+    http_cpu_ms: float = 0.0
+    """CPU a sync HTTP client's thread spent inside its calls (in ``cpu_ms`` already)."""
     waits: tuple[tuple[str, float, float], ...] = ()
     """The other waiting the wait hooks saw, by what waited ("socket recv via redis"): its
     calls and milliseconds per request (means over the profiled requests)."""
@@ -69,24 +74,31 @@ class ViewProfile:
             overlappable_ms=median("overlappable_ms"),
             blocked_ms=median("blocked_ms"),
             threads_started=median("threads_started") if "threads_started" in entries[0] else 0,
+            db_cpu_ms=median("db_cpu_ms") if "db_cpu_ms" in entries[0] else 0.0,
+            http_cpu_ms=median("http_cpu_ms") if "http_cpu_ms" in entries[0] else 0.0,
             waits=_mean_waits(entries),
         )
 
     @property
-    def io_share(self) -> float:
-        return (self.db_ms + self.http_ms) / self.wall_ms if self.wall_ms else 0.0
+    def db_wait_ms(self) -> float:
+        """The queries' time off the request's CPU: the database's own work and the network."""
+        return max(self.db_ms - self.db_cpu_ms, 0.0)
+
+    @property
+    def http_wait_ms(self) -> float:
+        return max(self.http_ms - self.http_cpu_ms, 0.0)
 
     @property
     def other_wait_ms(self) -> float:
         """Wall time neither on CPU nor in a known wait (queries, hooked HTTP): waiting on
         something no hook sees (a stdlib HTTP client, Redis, a socket, a subprocess, a
         sleep). Never computing: the CPU is measured."""
-        return max(self.wall_ms - self.cpu_ms - self.db_ms - self.http_ms, 0.0)
+        return max(self.wall_ms - self.cpu_ms - self.db_wait_ms - self.http_wait_ms, 0.0)
 
     @property
     def waiting_ms(self) -> float:
         """All of the request's waiting: known waits and other waiting."""
-        return self.db_ms + self.http_ms + self.other_wait_ms
+        return self.db_wait_ms + self.http_wait_ms + self.other_wait_ms
 
     def named_waits(self) -> str:
         """The other waiting the hooks attributed: "3 waits in http.client (241.0 ms)"."""
@@ -101,13 +113,26 @@ class ViewProfile:
         return 100 * ms / self.wall_ms if self.wall_ms else 0.0
 
     def split(self) -> str:
-        """Where the request's wall time went, in figures that add up to it."""
+        """Where the request's wall time went, in figures that add up to it: CPU (including
+        what ran inside queries and sync clients), the known waits off CPU, other waiting."""
+
+        def known(count: float, noun: str, total_ms: float, cpu_ms: float) -> str:
+            on_cpu = f", {cpu_ms:.1f} ms of it CPU" if cpu_ms >= 0.05 else ""
+            return f"{count:g} {noun} ({total_ms:.1f} ms{on_cpu})"
+
+        named = self.named_waits()
+        if not named and self.other_wait_ms >= _MIN_WAIT_SHARE * self.wall_ms:
+            # Waiting no Python-level primitive saw: a C extension's own I/O (pycurl, a
+            # database driver the hooks do not know) or a lock.
+            named = "not in any hooked call (a C extension's I/O or a lock)"
         return (
             f"{self.cpu_ms:.1f} ms CPU ({self.share(self.cpu_ms):.0f}%), "
-            f"{self.db_count:g} queries ({self.db_ms:.1f} ms), {self.http_count:g} HTTP calls "
-            f"({self.http_ms:.1f} ms), other waiting {self.other_wait_ms:.1f} ms "
-            f"({self.share(self.other_wait_ms):.0f}%)"
-            + (f": {named}" if (named := self.named_waits()) else "")
+            f"{known(self.db_count, 'queries', self.db_ms, self.db_cpu_ms)} and "
+            f"{known(self.http_count, 'HTTP calls', self.http_ms, self.http_cpu_ms)} waiting "
+            f"{self.db_wait_ms + self.http_wait_ms:.1f} ms "
+            f"({self.share(self.db_wait_ms + self.http_wait_ms):.0f}%), other waiting "
+            f"{self.other_wait_ms:.1f} ms ({self.share(self.other_wait_ms):.0f}%)"
+            + (f": {named}" if named else "")
         )
 
 
@@ -259,7 +284,7 @@ def _recommend_sync(
             )
     # Threads: a thread held through all of its waits, against a loop bound by CPU. Waiting
     # under 5% of the request is the clocks' slack (the hooks' own time), not a wait.
-    if view.waiting_ms - view.db_ms >= _MIN_WAIT_SHARE * view.wall_ms:
+    if view.waiting_ms - view.db_wait_ms >= _MIN_WAIT_SHARE * view.wall_ms:
         thread_capacity = threads / (view.wall_ms / 1000)
         loop_ms = max(asgi_cpu_ms or view.cpu_ms, 0.05)
         loop_capacity = 1000 / loop_ms
@@ -284,7 +309,7 @@ def _recommend_sync(
                     f"({_async_twins(view)})"
                 )
     if advice == "keep sync":
-        if view.db_ms >= view.http_ms and view.db_ms > view.cpu_ms:
+        if view.db_wait_ms >= view.http_wait_ms and view.db_wait_ms > view.cpu_ms:
             reasons.append(
                 "its waiting is database time: Django's async ORM would still run each query "
                 "in a thread, one after another"
@@ -295,9 +320,14 @@ def _recommend_sync(
                 "core either way"
             )
         else:
-            reasons.append(
-                f"its threads are enough for its waits (predicted gain under {_MIN_GAIN:g}x)"
-            )
+            enough = f"its threads are enough for its waits (predicted gain under {_MIN_GAIN:g}x"
+            if "capacity_gain" in predicted:
+                enough += (
+                    f": {threads} threads / {view.wall_ms:.1f} ms carry "
+                    f"{predicted['thread_capacity_rps']:,.0f} requests/s per worker, an event "
+                    f"loop about {predicted['loop_capacity_rps']:,.0f}/s at its CPU per request"
+                )
+            reasons.append(enough + ")")
     return Recommendation(advice, reasons, [], predicted)
 
 

@@ -111,14 +111,18 @@ class ProbeSpec:
         """What the project's processes get on top of the caller's environment;
         ``instrumentation``: the directory from ``instrumentation_path``."""
         path = [str(self.project.resolve()), *([instrumentation] if instrumentation else [])]
-        if os.environ.get("PYTHONPATH"):
-            path.append(os.environ["PYTHONPATH"])
+        given = dict(self.env)
+        # The user's PYTHONPATH (--env or the caller's) goes after the project and the
+        # instrumentation: replacing them would lose asynclab's entry points.
+        for extra in (given.pop("PYTHONPATH", None), os.environ.get("PYTHONPATH")):
+            if extra:
+                path.append(extra)
         env = {
-            "PYTHONPATH": os.pathsep.join(path),
             "DJANGO_SETTINGS_MODULE": self.settings,
             "ASYNCLAB_PROBE_TOKEN": token,
             "ASYNCLAB_PROBE_BLOCK_MS": f"{self.block_ms:g}",
-            **dict(self.env),
+            **given,
+            "PYTHONPATH": os.pathsep.join(path),
         }
         if self.wsgi:
             env["ASYNCLAB_PROBE_WSGI"] = self.wsgi

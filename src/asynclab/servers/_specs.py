@@ -109,6 +109,11 @@ class ServerSpec:
         return found
 
 
+UVICORN_WORKER = "uvicorn_worker.UvicornWorker"
+"""The ``uvicorn-worker`` package's gunicorn worker (uvicorn's own ``uvicorn.workers`` is
+deprecated in its favour)."""
+
+
 def _gunicorn(worker_class: str) -> ArgvBuilder:
     def build(options: ServerOptions, port: int, application: str) -> list[str]:
         argv = ["gunicorn", application, "--bind", f"{options.host}:{port}"]
@@ -118,6 +123,12 @@ def _gunicorn(worker_class: str) -> ArgvBuilder:
             # gthread accepts at most --worker-connections clients (1000 by default): with more
             # threads than that, the threads would never all be used.
             argv += ["--threads", str(threads), "--worker-connections", str(max(1000, threads))]
+        if worker_class == "asgi":
+            # gunicorn's own asyncio worker: one loop per worker (uvloop when installed, as
+            # uvicorn's auto), Django has no lifespan support, and 1000 connections per worker
+            # (its default) stated rather than implied.
+            argv += ["--asgi-loop", "auto", "--asgi-lifespan", "off"]
+            argv += ["--worker-connections", "1000"]
         return argv
 
     return build
@@ -125,9 +136,12 @@ def _gunicorn(worker_class: str) -> ArgvBuilder:
 
 def _uvicorn(options: ServerOptions, port: int, application: str) -> list[str]:
     # Django has no ASGI lifespan support, so lifespan is off rather than failing at start.
+    # --loop/--http auto: uvloop and httptools when installed (asynclab installs both), the
+    # choice people deploy; stated so that each run's command line records it.
     return [
         "uvicorn", application, "--host", options.host, "--port", str(port),
         "--workers", str(options.workers), "--lifespan", "off", "--no-access-log",
+        "--loop", "auto", "--http", "auto",
     ]  # fmt: skip
 
 
@@ -162,6 +176,10 @@ SERVERS: dict[str, ServerSpec] = {
                    _gunicorn("sync")),
         ServerSpec("gunicorn-gthread", "wsgi", "gunicorn", "gunicorn, gthread workers",
                    _gunicorn("gthread"), has_threads=True),
+        ServerSpec("gunicorn-asgi", "asgi", "gunicorn", "gunicorn, its native asgi workers",
+                   _gunicorn("asgi")),
+        ServerSpec("gunicorn-uvicorn", "asgi", "uvicorn-worker",
+                   "gunicorn, uvicorn-worker's UvicornWorker", _gunicorn(UVICORN_WORKER)),
         ServerSpec("uvicorn", "asgi", "uvicorn", "uvicorn, lifespan off", _uvicorn),
         ServerSpec("granian-wsgi", "wsgi", "granian", "granian, WSGI interface",
                    _granian("wsgi"), has_threads=True),
