@@ -185,7 +185,8 @@ def test_report_command_writes_each_format_and_refuses_bad_input(
 ) -> None:
     (tmp_path / "results.json").write_text(json.dumps(smoke_results()))
     assert _cli(["report", str(tmp_path)]) == 0
-    assert (tmp_path / "report.html").stat().st_size > 1_000_000  # plotly.js is inline
+    # plotly.js is inline (its basic bundle, 1.2 MB), and the whole file stays under 2 MB
+    assert 1_000_000 < (tmp_path / "report.html").stat().st_size < 2_000_000
     assert _cli(["report", str(tmp_path), "--format", "csv"]) == 0
     assert _cli(["report", str(tmp_path), "--format", "md"]) == 0
     assert (tmp_path / "results.csv").exists() and (tmp_path / "summary.md").exists()

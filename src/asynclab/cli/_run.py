@@ -10,13 +10,22 @@ from typing import Annotated
 import typer
 
 from asynclab.cli._app import EXIT_INTERRUPTED, EXIT_THRESHOLD, Output
+from asynclab.envs import VersionSpec, default_root
 from asynclab.errors import UsageError
 from asynclab.files import atomic_write_text
+from asynclab.lab._run import default_directory
 from asynclab.lab._session import RunRequest, RunSession
+from asynclab.lab._versions import MATRIX_FILE, MatrixRequest, run_matrix
 from asynclab.report import (
+    MatrixColumn,
+    columns_of_matrix,
+    columns_of_runs,
     load_results,
+    matrix_markdown,
+    publish_matrix,
     publish_report,
     render_html,
+    render_matrix_html,
     render_verdicts,
     results_csv,
     summary_markdown,
@@ -47,8 +56,18 @@ def run(
     json_out: Annotated[
         bool, typer.Option("--json", help="Print results.json to stdout (for scripts).")
     ] = False,
+    versions: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run in an environment with these pins, e.g. 'django==5.2.*,asgiref==3.11.*' "
+            "(and 'python=3.13'); repeat for a matrix of environments, built once and reused."
+        ),
+    ] = None,
 ) -> None:
     """Turn each claim about async Django into a measured verdict, on this machine."""
+    if versions:
+        _run_matrix(versions, profile, claims, db, out, resume, json_out)
+        return
     session = RunSession.open(RunRequest(profile, claims, db, out, resume))
     output = Output(width=160)
     results = session.run(output.stderr)
@@ -66,10 +85,46 @@ def run(
         raise typer.Exit(EXIT_THRESHOLD)
 
 
+def _run_matrix(
+    versions: list[str],
+    profile: str | None,
+    claims: str | None,
+    db: str | None,
+    out: Path | None,
+    resume: Path | None,
+    json_out: bool,
+) -> None:
+    """The run in each environment, then the matrix report over them. Exit 1 when an
+    environment could not be built or measured (the others still are)."""
+    for given, name in ((resume, "resume"), (json_out, "json_out")):
+        if given:
+            raise UsageError(f"--versions runs a matrix: drop --{name.replace('_out', '')}")
+    specs = tuple(VersionSpec.parse(text) for text in versions)
+    output = Output(width=160)
+    directory = out or default_directory()
+    request = MatrixRequest(specs, directory, default_root(), profile, claims, db)
+    try:
+        cells = run_matrix(request, output.say)
+    except KeyboardInterrupt:
+        output.say(f"interrupted: what was measured is in {directory}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    publish_matrix(columns_of_matrix(directory), directory, output.say)
+    unmeasured = [cell for cell in cells if cell.status != "measured"]
+    for cell in unmeasured:
+        output.say(f"{cell.spec}: {cell.status}: {cell.reason}")
+    if any(cell.status == "interrupted" for cell in cells):
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if unmeasured:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
 def report(
     runs: Annotated[
         list[Path],
-        typer.Argument(help="A run directory, or an earlier one and a newer one to compare."),
+        typer.Argument(
+            help="A run directory; or several, set side by side as a matrix of environments "
+            "(two are also compared, earlier then newer)."
+        ),
     ],
     output_format: Annotated[
         str, typer.Option("--format", help="html (default), md or csv.")
@@ -83,13 +138,22 @@ def report(
     ] = None,
 ) -> None:
     """Render a run's results.json: a self-contained HTML report, Markdown or CSV."""
-    if len(runs) > 2:
-        raise UsageError("give one run directory, or two (an earlier and a newer) to compare")
     if output_format not in ("html", "md", "csv"):
         raise UsageError(f"unknown --format {output_format!r}: use html, md or csv")
-    if len(runs) == 2 and output_format != "html":
-        raise UsageError("comparing two runs renders HTML: drop --format or give one run")
+    if len(runs) == 1 and (runs[0] / MATRIX_FILE).is_file():
+        _matrix_report(columns_of_matrix(runs[0]), runs[0], output_format, out)
+        return
+    if len(runs) > 2:
+        _matrix_report(columns_of_runs(runs), Path("."), output_format, out)
+        return
+    if len(runs) == 2 and output_format == "csv":
+        raise UsageError("CSV is one run's: give one run, or drop --format for the matrix")
     loaded = [load_results(path) for path in runs]
+    if len(runs) == 2:
+        # Two runs: compared (compare.html) and set side by side as a matrix (matrix.html).
+        _matrix_report(columns_of_runs(runs), runs[-1], output_format, None, "matrix")
+        if output_format == "md":
+            return
     newest, directory = loaded[-1], runs[-1] if runs[-1].is_dir() else runs[-1].parent
     if output_format == "html":
         text = render_html(newest, earlier=loaded[0] if len(loaded) == 2 else None)
@@ -98,6 +162,27 @@ def report(
         text, name = summary_markdown(newest) + "\n", "summary.md"
     else:
         text, name = results_csv(newest), "results.csv"
+    target = out or directory / name
+    try:
+        atomic_write_text(target, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    Output().say(f"wrote {target.resolve()}")
+
+
+def _matrix_report(
+    columns: list[MatrixColumn],
+    directory: Path,
+    output_format: str,
+    out: Path | None,
+    stem: str = "",
+) -> None:
+    if output_format == "csv":
+        raise UsageError("a matrix renders html or md: drop --format csv")
+    if output_format == "md":
+        text, name = matrix_markdown(columns) + "\n", f"{stem or 'summary'}.md"
+    else:
+        text, name = render_matrix_html(columns), f"{stem or 'report'}.html"
     target = out or directory / name
     try:
         atomic_write_text(target, text)

@@ -12,6 +12,7 @@ from typing import Any
 
 from asynclab.files import atomic_write_text
 from asynclab.report._html import render_html
+from asynclab.report._matrix import MatrixColumn, matrix_markdown, render_matrix_html
 from asynclab.report._verdicts import summary_markdown
 
 Say = Callable[[str], None]
@@ -37,4 +38,22 @@ def publish_report(
         )
         return None
     say(f"report: {report.resolve()}")
+    return report
+
+
+def publish_matrix(columns: list[MatrixColumn], directory: Path, say: Say) -> Path | None:
+    """Write the matrix's ``summary.md`` and ``report.html`` into ``directory`` (each
+    environment's own report is in its own directory)."""
+    atomic_write_text(directory / "summary.md", matrix_markdown(columns) + "\n")
+    say(f"wrote {directory / 'summary.md'}")
+    report = directory / "report.html"
+    try:
+        atomic_write_text(report, render_matrix_html(columns))
+    except Exception as exc:  # the runs' results are saved: say how to render it again
+        say(
+            f"error: could not render {report} ({type(exc).__name__}: {exc}); the results are "
+            f"saved: try asynclab report {directory}"
+        )
+        return None
+    say(f"matrix report: {report.resolve()}")
     return report
