@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from asynclab.envs import EnvironmentBuildError, VersionSpec, prepare_environment
-from asynclab.envs import _build
+from asynclab.envs import EnvironmentBuildError, VersionSpec, _build, prepare_environment
 from asynclab.errors import UsageError
 
 
@@ -58,7 +57,9 @@ def test_an_environment_is_built_once_and_then_reused(
     assert first.label == f"Python {first.python_version}, Django 5.2.19, asgiref 3.11.1"
 
 
-def test_an_unfinished_build_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unfinished_build_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[str] = []
     monkeypatch.setattr(_build, "_build", _fake_build(calls))
     spec = VersionSpec.parse("django==5.2.*")
