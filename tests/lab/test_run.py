@@ -63,6 +63,8 @@ def test_steps_above_a_broken_one_are_skipped_and_judged_without(
         "gunicorn-gthread 8 threads": 80,
         "gunicorn-gthread 64 threads": 640,
         "granian-wsgi": 320,
+        "gunicorn-asgi async": 640,
+        "gunicorn-uvicorn async": 640,
         "uvicorn async": 640,
     }
     measured = steadier_results(held)

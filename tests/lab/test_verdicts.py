@@ -102,11 +102,14 @@ def test_steadier_under_load_depends_on_the_thread_count() -> None:
         "gunicorn-gthread 8 threads": 80,
         "gunicorn-gthread 64 threads": 320,
         "granian-wsgi": 320,
+        "gunicorn-asgi async": 320,
+        "gunicorn-uvicorn async": 320,
         "uvicorn async": 320,
     }
     verdict = steadier.judge(QUICK, results(thread_bound))
     assert verdict.verdict == "depends"
     assert "gunicorn-gthread 8 threads 80/s (threads/latency = 80/s)" in verdict.summary
+    assert "gunicorn-asgi async 320/s, gunicorn-uvicorn async 320/s" in verdict.summary
     everyone_less = dict.fromkeys(thread_bound, 160.0) | {"uvicorn async": 640.0}
     assert steadier.judge(QUICK, results(everyone_less)).verdict == "supported"
     async_worst = dict.fromkeys(thread_bound, 320.0) | {"uvicorn async": 40.0}
@@ -296,3 +299,57 @@ def test_thread_count_is_refuted_by_one_rate_unless_another_supports_it() -> Non
     # Supported needs every rate; nothing decisive is inconclusive.
     assert across_rates(["supported", "inconclusive"]) == "inconclusive"
     assert across_rates(["inconclusive", "inconclusive"]) == "inconclusive"
+
+
+def _thread_per_request_results(created: float, held: float) -> dict[str, Any]:
+    """An async view that creates ``created`` threads per request and holds ``held`` per
+    request in flight; gthread holds one and creates none; the variations as measured on
+    asgiref 3.13 (shared-executor failed here, as on an older asgiref)."""
+    from asynclab.lab.claims import thread_per_request as tpr
+
+    found: dict[str, Any] = {}
+    low, high = tpr._levels(QUICK)
+    for level in (low, high):
+        runs = []
+        for pair, per_request, per_flight in (
+            (tpr.THREADED, 0.0, 1.0),
+            (tpr.ASYNC, created, held),
+        ):
+            for repeat in (1, 2, 3):
+                run = _run(*pair, repeat, 200.0)
+                run["figures"].update(in_flight=level * 0.95, answered=1000)
+                run["idle_rss_bytes"] = 60e6
+                run["resources"] = {
+                    "rss_mean_bytes": 61e6 + level * 90e3,
+                    "threads_peak": 5 + level * per_flight * (1 + repeat / 100),
+                    "tasks_created": round(1000 * per_request) + repeat,
+                }
+                runs.append(run)
+        environment = {"packages": {"django": "5.2.19", "asgiref": "3.13.0"}}
+        found[tpr._id("django", level)] = {"runs": runs, "environment": environment}
+    variation = _run(*tpr.ASYNC, 1, 200.0)
+    variation["figures"].update(in_flight=60.0, answered=1000)
+    variation["resources"] = {"rss_mean_bytes": 1.0, "threads_peak": 6, "tasks_created": 2001}
+    found[tpr._id("no-receivers", high)] = {"runs": [variation]}
+    failed = {**_run(*tpr.ASYNC, 1, 0.0), "status": "failed", "figures": None}
+    failed["failure"] = "the server exited: hops=shared-executor needs asgiref 3.13 or later"
+    found[tpr._id("shared-executor", high)] = {"runs": [failed]}
+    return found
+
+
+def test_asgi_thread_per_request_counts_threads_created_and_held() -> None:
+    from asynclab.lab.claims import thread_per_request as tpr
+
+    shipped = tpr.judge(QUICK, _thread_per_request_results(created=2.0, held=1.1))
+    assert shipped.verdict == "supported"
+    assert "(Django 5.2.19, asgiref 3.13.0): 2.00 threads created per request" in shipped.summary
+    assert "gthread sync: 0.00 created per request" in shipped.summary
+    assert "no-receivers: 2.00 created per request, peak 6 threads at 60 in flight" in (
+        shipped.summary
+    )
+    assert "shared-executor: not measured (the server exited: hops=shared-executor needs" in (
+        shipped.summary
+    )
+    assert "ThreadSensitiveContext" in shipped.reason
+    # A pool: no thread created per request, none held per request in flight.
+    assert tpr.judge(QUICK, _thread_per_request_results(0.0, 0.0)).verdict == "refuted"

@@ -154,3 +154,37 @@ def test_a_thread_blocked_reading_a_socket_is_told_from_an_idle_one() -> None:
         for sock in (client, served, listener):
             sock.close()
     assert socket_reads() == before
+
+
+def test_threads_that_live_for_microseconds_are_counted_as_created() -> None:
+    # 200 threads started and joined one after another: at most one is alive at a time, and
+    # each lives far less than the sampling interval; the kernel's task counter sees them all.
+    code = (
+        "import threading, time\ntime.sleep(0.6)\n"
+        "for _ in range(200):\n t = threading.Thread(target=int); t.start(); t.join()\n"
+        "time.sleep(1.0)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        with ResourceSampler(process.pid, interval_s=0.1) as sampler:
+            started = time.monotonic()
+            time.sleep(1.4)
+            sample = sampler.stop((started, time.monotonic()))
+    finally:
+        process.kill()
+        process.wait()
+    assert sample.threads_peak <= 3
+    assert sample.tasks_created is not None
+    # Machine-wide: anything else started meanwhile counts too, never less than the 200.
+    assert 200 <= sample.tasks_created < 2000
+
+
+def test_tasks_created_is_unknown_when_the_counter_cannot_be_read_or_wrapped() -> None:
+    from asynclab.servers._sampler import _Snapshot, _summarize
+
+    def snap(at: float, last: int | None) -> _Snapshot:
+        return _Snapshot(at, 100, 1, 1, 3, 0, {}, {}, last)
+
+    assert _summarize([snap(0, 10), snap(1, 30), snap(2, 50)], (0.5, 1.5)).tasks_created == 20
+    assert _summarize([snap(0, 10), snap(1, None)], None).tasks_created is None
+    assert _summarize([snap(0, 32760), snap(1, 300)], None).tasks_created is None

@@ -118,6 +118,7 @@ def _workload_config(
         fanout_threads=spec.pool_threads,
         channel_layer=spec.channel_layer,
         redis_url=os.environ.get("REDIS_URL", WorkloadConfig().redis_url),
+        request_hops=str(values.get("hops", "django")),
     )
 
 

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from asynclab.lab.claims import CLAIMS
 from asynclab.lab.claims._base import cpu_ms_per_answer, rss_above_idle, switches_per_answer
+from asynclab.lab.claims.thread_per_request import created_per_answer
 from asynclab.report._plotting import (
     Figure,
     Series,
@@ -326,6 +327,46 @@ def _memory(claim: dict[str, Any]) -> list[Figure | None]:
     ]
 
 
+def _thread_per_request(claim: dict[str, Any]) -> list[Figure | None]:
+    """Threads created per request, and threads at their peak by requests in flight, for each
+    server and handler variation (asgi-thread-per-request)."""
+    created: Series = {}
+    peaks: Series = {}
+    for experiment_id, result in claim["experiments"].items():
+        hops = _param(experiment_id, result, "hops")
+        for run in result["runs"]:
+            figures = run.get("figures")
+            if run.get("status") != "ok" or not figures:
+                continue
+            name = f"{run['server']} {run['variant']}" + (f", {hops}" if hops != "django" else "")
+            per_request = created_per_answer(run)
+            if per_request is not None:
+                created.setdefault(name, []).append((float(figures["in_flight"]), per_request))
+            peak = _threads_peak(run)
+            if peak is not None:
+                peaks.setdefault(name, []).append((float(figures["in_flight"]), peak))
+    in_flight = "requests in flight (measured)"
+    return [
+        level_plot(
+            "Threads created per request",
+            in_flight,
+            "threads created per request",
+            created,
+            "Tasks the kernel created during the window (its task-ID counter, machine-wide: "
+            "threads that live for microseconds count too) per answered request. A pool "
+            "(gthread) creates about none; a thread per request, one or more.",
+        ),
+        level_plot(
+            "Threads alive at their peak",
+            in_flight,
+            "threads (peak)",
+            peaks,
+            "Threads in the server's process tree at their peak: growing with the requests in "
+            "flight means a thread held per request.",
+        ),
+    ]
+
+
 def _throughput_against_concurrency(claim: dict[str, Any]) -> Figure | None:
     """Requests/s per client count, beside what holding every client at once would give."""
     series = _by_level(claim, _requests_per_s)
@@ -490,6 +531,7 @@ PLOTS: dict[str, Builder] = {
     "step_timeline": _step_timeline,
     "switch_cost": _switch_cost,
     "memory": _memory,
+    "thread_per_request": _thread_per_request,
     "thread_count": _thread_count,
     "long_lived": _long_lived,
     "chat": _chat,

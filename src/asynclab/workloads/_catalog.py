@@ -174,6 +174,14 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 ParamSpec("deadline_ms", _number(1, 600_000), "1000", "per-provider deadline"),
                 ParamSpec("hang", _provider_ids, "", "providers that never answer, e.g. 3,7"),
                 ParamSpec("error_rate", _number(0, 1), "0", "share of provider answers that fail"),
+                ParamSpec(
+                    "hops",
+                    _choice("django", "no-receivers", "shared-executor"),
+                    "django",
+                    "ASGI only: Django's handler as shipped, without its signals' sync "
+                    "receivers, or with one executor shared by all requests (asgiref 3.13+)",
+                    at_start=True,
+                ),
             ),
             uses_upstream=True,
             variant_help={

@@ -117,6 +117,12 @@ class WorkloadConfig:
     redis_url: str = "redis://127.0.0.1:6379/0"
     cpu_units_per_ms: float = 0.0
     """The cpu scenario's work per millisecond (0: each server process calibrates itself)."""
+    request_hops: str = "django"
+    """Under ASGI, what makes each request's thread (the fanout scenario's ``hops`` start
+    parameter): ``django``, Django's handler as shipped; ``no-receivers``, without the sync
+    receivers of request_started/request_finished (safe for views with no database);
+    ``shared-executor``, each request's ThreadSensitiveContext given one process-wide
+    executor (asgiref 3.13+) instead of a new one: see workloads/project/handlers.py."""
 
     def to_env(self) -> dict[str, str]:
         return {
@@ -131,6 +137,7 @@ class WorkloadConfig:
             f"{_ENV_PREFIX}CPU_UNITS_PER_MS": repr(self.cpu_units_per_ms),
             f"{_ENV_PREFIX}CHANNEL_LAYER": self.channel_layer,
             f"{_ENV_PREFIX}REDIS_URL": self.redis_url,
+            f"{_ENV_PREFIX}REQUEST_HOPS": self.request_hops,
         }
 
     @classmethod
@@ -153,4 +160,5 @@ class WorkloadConfig:
             cpu_units_per_ms=float(get("CPU_UNITS_PER_MS", "0")),
             channel_layer=get("CHANNEL_LAYER", "memory"),
             redis_url=get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            request_hops=get("REQUEST_HOPS", "django"),
         )

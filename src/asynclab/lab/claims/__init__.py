@@ -13,6 +13,7 @@ from asynclab.lab.claims import (
     steadier,
     switch_cost,
     thread_count,
+    thread_per_request,
 )
 from asynclab.lab.claims._base import (
     PROFILES,
@@ -34,6 +35,7 @@ CLAIMS: tuple[Claim, ...] = (
     async_orm.CLAIM,
     switch_cost.CLAIM,
     memory_per_request.CLAIM,
+    thread_per_request.CLAIM,
     thread_count.CLAIM,
     long_lived.CLAIM_STREAMS,
     long_lived.CLAIM_UPLOADS,

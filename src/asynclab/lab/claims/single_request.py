@@ -19,6 +19,8 @@ from asynclab.lab.claims._base import (
 
 SYNC = ("gunicorn-gthread", "sync")
 ASYNC = ("uvicorn", "async")
+DEPLOYED_ASYNC = (("gunicorn-asgi", "async"), ("gunicorn-uvicorn", "async"))
+"""gunicorn in front of an event loop, as many deploy it: measured beside the rule's pair."""
 SCENARIOS = ("hello", "orm")
 _FASTER = 0.9  # async is "faster" only if its p50 is below 0.9x sync's, beyond the noise
 FASTER = Threshold(
@@ -35,7 +37,7 @@ def experiments(context: RunContext) -> list[Experiment]:
     return [
         Experiment(
             f"single-request-not-faster/{scenario}",
-            context.bench(scenario, pairs=(SYNC, ASYNC), connections=1),
+            context.bench(scenario, pairs=(SYNC, ASYNC, *DEPLOYED_ASYNC), connections=1),
         )
         for scenario in SCENARIOS
     ]
@@ -51,14 +53,21 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
         sync_p50 = value_estimate(result, SYNC, "p50").median
         async_p50 = value_estimate(result, ASYNC, "p50").median
         verdicts[scenario] = beyond(ratio, _FASTER, supported="above")
+        deployed = {
+            server: value_estimate(result, (server, variant), "p50").median
+            for server, variant in DEPLOYED_ASYNC
+            if any(run["server"] == server and run["status"] == "ok" for run in result["runs"])
+        }
         figures[scenario] = {
             "sync_p50_ms": sync_p50,
             "async_p50_ms": async_p50,
             "async_over_sync_p50": ratio.to_dict(),
+            "deployed_async_p50_ms": deployed,
         }
         parts.append(
             f"{scenario}: sync {ms(sync_p50)}, async {ms(async_p50)} "
             f"({ratio.median:.2f}x [{ratio.low:.2f}-{ratio.high:.2f}])"
+            + "".join(f", {server} async {ms(p50)}" for server, p50 in deployed.items())
         )
     verdict = per_view(verdicts.values())  # depends: faster for one view, not the other
     reason = (

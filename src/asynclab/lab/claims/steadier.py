@@ -57,6 +57,10 @@ DEPLOYMENTS = (
     Deployment("gunicorn-gthread 8 threads", "gunicorn-gthread", "sync", 8),
     Deployment("gunicorn-gthread 64 threads", "gunicorn-gthread", "sync", 64),
     Deployment("granian-wsgi", "granian-wsgi", "sync", 32),
+    # gunicorn in front of an event loop, as many deploy it: its own asgi worker, and
+    # uvicorn-worker's. Beside the verdict (it compares uvicorn with the thread pools).
+    Deployment("gunicorn-asgi async", "gunicorn-asgi", "async", None),
+    Deployment("gunicorn-uvicorn async", "gunicorn-uvicorn", "async", None),
     Deployment("uvicorn async", "uvicorn", "async", None),
 )
 

@@ -22,6 +22,8 @@ HELLO_PAIRS = (
     ("gunicorn-gthread", "async"),
     ("uvicorn", "sync"),
     ("uvicorn", "async"),
+    ("gunicorn-asgi", "async"),
+    ("gunicorn-uvicorn", "async"),
 )
 CAPABLE = ("uvicorn", "async-stack")  # no switch at any depth
 MIXED = ("uvicorn", "mixed-stack")  # sync-only and async-only in turn: a switch per layer

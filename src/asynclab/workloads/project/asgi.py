@@ -1,9 +1,17 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asynclab.workloads.project.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from asynclab.workloads.project.handlers import asgi_application  # noqa: E402
+
+# Django's handler as get_asgi_application() makes it, unless the run asks what makes each
+# request's thread (WorkloadConfig.request_hops).
+application = asgi_application(settings.CONFIG.request_hops)
 
 # Load the views now rather than on the first request: the first request would otherwise pay
 # for it, and the cpu scenario calibrates itself when it loads.

@@ -1,0 +1,256 @@
+"""asgi-thread-per-request: under ASGI, Django still gives each request its own thread, so
+async views save no threads (seed 001).
+
+An async view that makes one slow provider call, under uvicorn, at two levels of requests
+in flight, beside a sync view under gthread (a thread per request by design). Counted:
+threads *created* per request (the kernel's task-ID counter over the window: threads that
+live for microseconds count too), threads at their peak per request in flight, and RSS per
+request in flight. Then the same async view without the parts of Django's handler that
+cross into the request's thread, to show which one makes it (workloads/project/handlers.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asynclab.lab._stats import Estimate, bootstrap_groups, median_estimate
+from asynclab.lab.claims._base import (
+    Claim,
+    ClaimVerdict,
+    Experiment,
+    MissingResult,
+    Results,
+    RunContext,
+    Threshold,
+    all_of,
+    beyond,
+    per_repeat,
+    per_repeat_of,
+    present,
+    rss_above_idle,
+)
+
+THREADED = ("gunicorn-gthread", "sync")
+ASYNC = ("uvicorn", "async")
+VARIATIONS = ("no-receivers", "shared-executor")
+"""Django's handler without its signals' sync receivers, and with one executor shared by
+every request's context (asgiref 3.13+)."""
+
+_OWN_THREAD = 0.5
+OWN_THREAD = Threshold(
+    "threads created per request, async view under uvicorn",
+    f"over {_OWN_THREAD:g} for 'its own thread'",
+    (
+        "a request that gets a thread of its own creates at least one; a pool reuses its "
+        "threads and creates none per request: half a thread splits the two"
+    ),
+)
+_SAVES_NONE = 0.5
+SAVES_NONE = Threshold(
+    "threads alive per extra request in flight, async view under uvicorn",
+    f"over {_SAVES_NONE:g} for 'saves no threads'",
+    (
+        "gthread holds exactly one per request in flight; an async view that holds none "
+        "saves them all: half of gthread's splits the two"
+    ),
+)
+
+
+def _latency_ms(context: RunContext) -> int:
+    return 100 if context.profile.is_smoke else 200
+
+
+def _levels(context: RunContext) -> tuple[int, int]:
+    return (8, 32) if context.profile.is_smoke else (16, 64)
+
+
+def _id(hops: str, level: int) -> str:
+    return f"asgi-thread-per-request/{hops}/c={level}"
+
+
+def _bench(context: RunContext, pairs: tuple[tuple[str, str], ...], level: int, hops: str) -> Any:
+    return context.bench(
+        "fanout",
+        pairs=pairs,
+        connections=level,
+        threads=level,
+        params=(
+            ("n", "1"),
+            ("latency_ms", str(_latency_ms(context))),
+            ("deadline_ms", "60000"),
+            ("hops", hops),
+        ),
+        # A few rounds of slow requests: RSS and thread samples (every 0.1 s) to go by.
+        duration_s=max(context.profile.duration_s, 4 * _latency_ms(context) / 1000),
+        timeout_s=30.0,
+    )
+
+
+def experiments(context: RunContext) -> list[Experiment]:
+    low, high = _levels(context)
+    shipped = [
+        Experiment(
+            _id("django", level),
+            _bench(context, (THREADED, ASYNC), level, "django"),
+            params=(("level", level), ("hops", "django")),
+        )
+        for level in (low, high)
+    ]
+    # What makes the thread: context beside the verdict, so no adaptive repeats.
+    variations = [
+        Experiment(
+            _id(hops, high),
+            _bench(context, (ASYNC,), high, hops),
+            adaptive=False,
+            params=(("level", high), ("hops", hops)),
+        )
+        for hops in VARIATIONS
+    ]
+    return [*shipped, *variations]
+
+
+def created_per_answer(run: dict[str, Any]) -> float | None:
+    """Tasks the kernel created in the window per request answered."""
+    resources, figures = run.get("resources"), run.get("figures")
+    if not resources or not figures or not figures["answered"]:
+        return None
+    created = resources.get("tasks_created")
+    return None if created is None else float(created / figures["answered"])
+
+
+def _threads_peak(run: dict[str, Any]) -> float | None:
+    resources = run.get("resources")
+    return float(resources["threads_peak"]) if resources else None
+
+
+def _per_in_flight(
+    results: Results,
+    pair: tuple[str, str],
+    low: int,
+    high: int,
+    compute: Any,
+    confidence: float,
+) -> Estimate:
+    """Growth of ``compute`` per extra request in flight between the two levels (fixed costs
+    cancel; in flight is what was measured, not the client count)."""
+    groups = []
+    for level in (low, high):
+        result = results[_id("django", level)]
+        groups.append(present(per_repeat_of(result, pair, compute)))
+        groups.append(present(per_repeat(result, *pair, "in_flight")))
+    if any(not group for group in groups):
+        raise MissingResult(f"no threads, RSS or in-flight figure for {pair}")
+    return bootstrap_groups(groups, lambda m: (m[2] - m[0]) / (m[3] - m[1]), confidence=confidence)
+
+
+def _created(result: dict[str, Any], pair: tuple[str, str], confidence: float) -> Estimate:
+    values = present(per_repeat_of(result, pair, created_per_answer))
+    if not values:
+        raise MissingResult(f"no count of threads created for {pair} (no /proc?)")
+    return median_estimate(values, confidence=confidence)
+
+
+def _variation(results: Results, hops: str, high: int) -> dict[str, Any]:
+    """A variation's figures, or why it has none (shared-executor needs asgiref 3.13)."""
+    result = results.get(_id(hops, high))
+    if result is None:
+        return {"failure": "not measured"}
+    runs = [r for r in result["runs"] if (r["server"], r["variant"]) == ASYNC]
+    ok = [r for r in runs if r["status"] == "ok"]
+    if not ok:
+        failure = next((r["failure"] for r in runs if r["failure"]), "no run measured")
+        return {"failure": failure.splitlines()[0]}
+    created = present([created_per_answer(r) for r in ok])
+    peaks = present([_threads_peak(r) for r in ok])
+    in_flight = present(per_repeat(result, *ASYNC, "in_flight"))
+    return {
+        "created_per_request": sorted(created)[len(created) // 2] if created else None,
+        "threads_peak": max(peaks) if peaks else None,
+        "in_flight": sorted(in_flight)[len(in_flight) // 2] if in_flight else None,
+    }
+
+
+def _versions(results: Results, low: int) -> dict[str, str]:
+    packages = (results[_id("django", low)].get("environment") or {}).get("packages") or {}
+    return {name: str(packages.get(name)) for name in ("django", "asgiref")}
+
+
+def judge(context: RunContext, results: Results) -> ClaimVerdict:
+    low, high = _levels(context)
+    confidence = context.confidence
+    created = _created(results[_id("django", high)], ASYNC, confidence)
+    control = _created(results[_id("django", high)], THREADED, confidence)
+    threads = _per_in_flight(results, ASYNC, low, high, _threads_peak, confidence)
+    gthread_threads = _per_in_flight(results, THREADED, low, high, _threads_peak, confidence)
+    rss = _per_in_flight(results, ASYNC, low, high, rss_above_idle, confidence)
+    variations = {hops: _variation(results, hops, high) for hops in VARIATIONS}
+    versions = _versions(results, low)
+    verdict = all_of(
+        beyond(created, _OWN_THREAD, supported="above"),
+        beyond(threads, _SAVES_NONE, supported="above"),
+    )
+
+    def described(hops: str) -> str:
+        found = variations[hops]
+        if "failure" in found:
+            return f"{hops}: not measured ({found['failure']})"
+        return (
+            f"{hops}: {found['created_per_request']:.2f} created per request, peak "
+            f"{found['threads_peak']:g} threads at {found['in_flight']:.0f} in flight"
+        )
+
+    summary = (
+        f"async view under uvicorn (Django {versions['django']}, asgiref "
+        f"{versions['asgiref']}): {created.median:.2f} threads created per request "
+        f"[{created.low:.2f}-{created.high:.2f}], {threads.median:.2f} threads per request in "
+        f"flight [{threads.low:.2f}-{threads.high:.2f}], {rss.median / 1e3:,.0f} KB RSS per "
+        f"request in flight; gthread sync: {control.median:.2f} created per request, "
+        f"{gthread_threads.median:.2f} per request in flight; "
+        + "; ".join(described(hops) for hops in VARIATIONS)
+    )
+    figures = {
+        "levels": [low, high],
+        "versions": versions,
+        "created_per_request": {
+            "uvicorn async": created.to_dict(),
+            "gunicorn-gthread sync": control.to_dict(),
+        },
+        "threads_per_in_flight": {
+            "uvicorn async": threads.to_dict(),
+            "gunicorn-gthread sync": gthread_threads.to_dict(),
+        },
+        "async_rss_per_in_flight_bytes": rss.to_dict(),
+        "variations": variations,
+    }
+    reason = (
+        "mechanism: Django's ASGIHandler enters a new asgiref ThreadSensitiveContext per "
+        "request; the first sync_to_async inside it (request_started's sync receivers "
+        "reset_queries and close_old_connections, then sync_to_async(response.close), which "
+        "sends request_finished) creates that context's own thread, alive until the request "
+        "ends; asgiref 3.12+ shuts it down from one more new thread. Without the receivers, "
+        "response.close still makes it (for a shorter time); one shared executor "
+        "(ThreadSensitiveContext(executor=...), asgiref 3.13+) creates none. Rule: over "
+        f"{_OWN_THREAD:g} threads created per request and over {_SAVES_NONE:g} alive per "
+        "request in flight: the kernel's task counter is machine-wide, so gthread's count "
+        "(a pool: about 0) is shown beside it"
+    )
+    return CLAIM.verdict(verdict, summary, figures=figures, reason=reason)
+
+
+CLAIM = Claim(
+    id="asgi-thread-per-request",
+    statement=(
+        "Under ASGI, Django still gives each request its own thread, so async views save no threads"
+    ),
+    sources=("001",),
+    meaning=(
+        "Threads created and held per request by an async view under an ASGI server. Django "
+        "runs a request's sync steps (its signals' receivers, the response's close) in a "
+        "thread made for that request, so an async view still costs one, and with it the "
+        "memory and the start-up of a thread, unless the project pools it."
+    ),
+    experiments=experiments,
+    judge=judge,
+    plots=("thread_per_request", "latency_cdfs"),
+    thresholds=(OWN_THREAD, SAVES_NONE),
+)
