@@ -196,7 +196,11 @@ def _build(
         shutil.rmtree(directory, ignore_errors=True)
         raise
     built = BuiltEnvironment(
-        spec.text, directory, version, versions, dt.datetime.now(dt.UTC).isoformat("seconds")
+        spec.text,
+        directory,
+        version,
+        versions,
+        dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     atomic_write_text(directory / MARKER, json.dumps(built.to_dict(), indent=1) + "\n")
     return built
@@ -225,4 +229,5 @@ def prepare_environment(spec: VersionSpec, root: Path, say: Say) -> BuiltEnviron
             return _build(python, version, spec, source, directory)
         except EnvironmentBuildError as exc:
             failures.append(f"on Python {version}: {exc}")
+            say(f"{spec.text}: not on Python {version}: {exc}")
     raise EnvironmentBuildError(f"cannot install {spec.text!r}: " + "; ".join(failures))

@@ -29,7 +29,7 @@ from asynclab.report._plotting import Figure, color_by_group
 from asynclab.report._results import load_results
 
 _DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-_FIGURE_CHARS = 90
+_FIGURE_CHARS = 110
 
 
 @dataclass(frozen=True)
