@@ -136,7 +136,10 @@ def probe(
     output = Output()
     results = run_probe(spec, out, say=output.say)
     for claim in results["claims"]:
-        output.say(f"{claim['id']}: {claim['verdict']}. {claim['meaning']}")
+        # A view that could not be measured says why (its answer, its error), not "no request
+        # was profiled".
+        said = claim["reason"] if claim["verdict"] == "failed" else claim["meaning"]
+        output.say(f"{claim['id']}: {claim['verdict']}. {said}")
         for fix in claim["recommendation"]["fixes"]:
             output.say(f"  fix: {fix}")
     publish_report(results, out, output.say, summary=False)

@@ -165,6 +165,8 @@ def _databases() -> list[dict[str, Any]]:
     found = []
     for alias in connections:
         connection = connections[alias]
+        if connection.settings_dict.get("ENGINE") == "django.db.backends.dummy":
+            continue  # DATABASES = {}: a project without a database, nothing to reach
         entry: dict[str, Any] = {"alias": alias, "vendor": connection.vendor}
         try:
             connection.ensure_connection()

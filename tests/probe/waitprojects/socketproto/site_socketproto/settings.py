@@ -1,0 +1,8 @@
+SECRET_KEY = "asynclab-waitprojects-socketproto"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "site_socketproto.urls"
+INSTALLED_APPS: list[str] = []
+MIDDLEWARE: list[str] = []
+DATABASES: dict[str, dict[str, str]] = {}
+USE_TZ = True
