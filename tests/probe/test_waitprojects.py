@@ -94,27 +94,46 @@ def test_a_standard_library_http_client(tmp_path: Path, provider_url: str) -> No
     _check_blocking_twin(claims["GET /prices-async/"], views, "# the blocking line")
 
 
-def _blpop_ms(url: str) -> float:
-    """How long the view's empty BLPOP waits on this Redis: its 0.2 s timeout, rounded up to
-    the server's clock (about 300 ms with Redis's default 10 Hz), timed here directly."""
+_QUEUE = "asynclab-waitprojects-jobs"
+_JOB_AFTER_S = 0.2
+
+
+def _feed_jobs(url: str, stop: threading.Event) -> None:
+    """Push a job 200 ms after a client blocks on the queue: the view's wait is then known
+    by design (Redis's own BLPOP timeouts round to its 10 Hz clock, 200 to 300 ms)."""
     import redis
 
     client = redis.Redis.from_url(url)
-    times = []
-    for _ in range(3):
-        started = time.perf_counter()
-        client.blpop(["asynclab-waitprojects-empty"], timeout=0.2)
-        times.append((time.perf_counter() - started) * 1000)
+
+    def worker_blocked() -> bool:  # the project's client (by its name), in its BLPOP now
+        return any(
+            c["name"] == "asynclab-worker" and "b" in c["flags"] for c in client.client_list()
+        )
+
+    while not stop.is_set():
+        if worker_blocked():
+            time.sleep(_JOB_AFTER_S)
+            client.lpush(_QUEUE, "job")
+            while worker_blocked() and not stop.is_set():
+                time.sleep(0.001)
+        time.sleep(0.001)
     client.close()
-    return sorted(times)[1]
 
 
 def test_a_sync_redis_client(tmp_path: Path) -> None:
     if not _redis_reachable():
         pytest.skip("no Redis at 127.0.0.1:6379 (CI has one: ASYNCLAB_REQUIRE_REDIS)")
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    claims = _probe(tmp_path, "redisqueue", ["/next-job/", "/next-job-async/"], {"QUEUE_URL": url})
-    _check_waiting_view(claims["GET /next-job/"], _blpop_ms(url), "socket recv via redis")
+    stop = threading.Event()
+    feeder = threading.Thread(target=_feed_jobs, args=(url, stop), daemon=True)
+    feeder.start()
+    try:
+        urls = ["/next-job/", "/next-job-async/"]
+        claims = _probe(tmp_path, "redisqueue", urls, {"QUEUE_URL": url, "QUEUE_NAME": _QUEUE})
+    finally:
+        stop.set()
+        feeder.join(timeout=5)
+    _check_waiting_view(claims["GET /next-job/"], 1000 * _JOB_AFTER_S, "socket recv via redis")
     assert "redis.asyncio" in " ".join(claims["GET /next-job/"]["recommendation"]["reasons"])
     views = PROJECTS / "redisqueue" / "site_redisqueue" / "views.py"
     _check_blocking_twin(claims["GET /next-job-async/"], views, "# the blocking line")

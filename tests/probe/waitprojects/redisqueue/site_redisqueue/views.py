@@ -1,22 +1,25 @@
-"""A job queue's poll: wait up to 200 ms for the next job with a blocking pop."""
+"""A job queue's worker endpoint: wait for the next job with a blocking pop (the tests' feeder
+pushes one 200 ms after a client blocks)."""
 
 import os
 
 import redis
 from django.http import JsonResponse
 
-CLIENT = redis.Redis.from_url(os.environ.get("QUEUE_URL", "redis://127.0.0.1:6379/0"))
-QUEUE = os.environ.get("QUEUE_NAME", "asynclab-waitprojects-empty")
+CLIENT = redis.Redis.from_url(
+    os.environ.get("QUEUE_URL", "redis://127.0.0.1:6379/0"), client_name="asynclab-worker"
+)
+QUEUE = os.environ.get("QUEUE_NAME", "asynclab-waitprojects-jobs")
 
 
 def next_job(request):
-    job = CLIENT.blpop([QUEUE], timeout=0.2)  # empty: waits the whole 200 ms
-    return JsonResponse({"job": job})
+    job = CLIENT.blpop([QUEUE], timeout=5)
+    return JsonResponse({"job": job[1].decode() if job else None})
 
 
 async def next_job_async(request):
-    job = CLIENT.blpop([QUEUE], timeout=0.2)  # the blocking line, on the event loop
-    return JsonResponse({"job": job})
+    job = CLIENT.blpop([QUEUE], timeout=5)  # the blocking line, on the event loop
+    return JsonResponse({"job": job[1].decode() if job else None})
 
 
 VIEWS = {"next_job": next_job, "next_job_async": next_job_async}
