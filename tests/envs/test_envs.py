@@ -20,9 +20,16 @@ def test_a_spec_is_pip_requirements_and_optionally_a_python() -> None:
     # a comma inside one requirement's specifier stays in it
     assert VersionSpec.parse("django>=5.2,<6").requirements == ("django>=5.2,<6",)
     assert VersionSpec.parse("python=3.13, django==6.1.*").python == "3.13"
+    # a comma inside extras stays in them too
+    assert VersionSpec.parse("django[argon2,bcrypt]==5.2.*,asgiref==3.11.*").requirements == (
+        "django[argon2,bcrypt]==5.2.*",
+        "asgiref==3.11.*",
+    )
 
 
-@pytest.mark.parametrize("text", ["django 5.2", "", "python=3.13", "django==5.2.*,@@@"])
+@pytest.mark.parametrize(
+    "text", ["django 5.2", "", "python=3.13", "django==5.2.*,@@@", "python>=3.12,django==6.1.*"]
+)
 def test_a_spec_that_is_not_requirements_is_a_usage_error(text: str) -> None:
     with pytest.raises(UsageError, match="versions"):
         VersionSpec.parse(text)

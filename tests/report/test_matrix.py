@@ -91,6 +91,7 @@ def test_run_matrix_measures_each_environment_and_gives_a_reason_for_one_that_fa
     request = MatrixRequest(specs, tmp_path / "out", tmp_path, "smoke", "switch-cost")
     cells = run_matrix(request, lambda line: None)
     assert [cell.status for cell in cells] == ["not built", "measured"]
+    assert [cell.exit_code for cell in cells] == [None, 0]
     assert cells[0].reason == "cannot install 'django==9.9.*': no such version"
     assert argvs == [[
         str(tmp_path / "env" / "bin" / "python"), "-m", "asynclab", "run", "--profile", "smoke",
@@ -119,6 +120,33 @@ def test_report_sets_several_runs_side_by_side(tmp_path: Path) -> None:
     assert (b / "compare.html").exists() and (b / "matrix.html").exists()
     assert _cli(["report", str(a), str(b), "--format", "md"]) == 0
     assert "| claim |" in (b / "matrix.md").read_text()
+    # results files rather than directories: written beside the newer one
+    assert _cli(["report", str(a / "results.json"), str(b / "results.json")]) == 0
+
+
+def test_a_broken_matrix_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for content, message in (
+        ("[1]", "is not asynclab.matrix/1"),
+        ('{"schema": "asynclab.matrix/1"}', "lacks its cells"),
+        ('{"schema": "asynclab.matrix/1", "cells": [{"spec": "x"}]}', "lacks its cells"),
+        ("{", "cannot read"),
+    ):
+        (tmp_path / "matrix.json").write_text(content)
+        assert _cli(["report", str(tmp_path)]) == 2, content
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, err
+
+
+def test_a_matrix_refuses_a_directory_that_holds_results(tmp_path: Path) -> None:
+    (tmp_path / "out" / "django-5.2").mkdir(parents=True)
+    (tmp_path / "out" / "django-5.2" / "results.json").write_text("{}")
+    request = MatrixRequest((VersionSpec.parse("django==5.2.*"),), tmp_path / "out", tmp_path)
+    from asynclab.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"already holds results\.json"):
+        run_matrix(request, lambda line: None)
 
 
 def test_a_browser_opens_the_matrix_without_network(tmp_path: Path) -> None:

@@ -179,7 +179,7 @@ def test_threads_that_live_for_microseconds_are_counted_as_created() -> None:
     assert 200 <= sample.tasks_created < 2000
 
 
-def test_tasks_created_is_unknown_when_the_counter_cannot_be_read_or_wrapped() -> None:
+def test_tasks_created_is_unknown_when_the_counter_cannot_be_read_and_counts_a_wrap() -> None:
     from asynclab.servers._sampler import _Snapshot, _summarize
 
     def snap(at: float, last: int | None) -> _Snapshot:
@@ -187,4 +187,10 @@ def test_tasks_created_is_unknown_when_the_counter_cannot_be_read_or_wrapped() -
 
     assert _summarize([snap(0, 10), snap(1, 30), snap(2, 50)], (0.5, 1.5)).tasks_created == 20
     assert _summarize([snap(0, 10), snap(1, None)], None).tasks_created is None
-    assert _summarize([snap(0, 32760), snap(1, 300)], None).tasks_created is None
+    # A wrap at pid_max (32768 here, or the machine's): the IDs on both sides of it count.
+    from asynclab.servers._sampler import _pid_max
+
+    pid_max = _pid_max()
+    assert pid_max is not None
+    wrapped = _summarize([snap(0, pid_max - 10), snap(1, 320)], None)
+    assert wrapped.tasks_created == 10 + 20

@@ -112,9 +112,12 @@ def _run_matrix(
     unmeasured = [cell for cell in cells if cell.status != "measured"]
     for cell in unmeasured:
         output.say(f"{cell.spec}: {cell.status}: {cell.reason}")
+    for cell in cells:
+        if cell.status == "measured" and cell.exit_code:
+            output.say(f"{cell.spec}: an experiment failed (see {directory / cell.directory})")
     if any(cell.status == "interrupted" for cell in cells):
         raise typer.Exit(EXIT_INTERRUPTED)
-    if unmeasured:
+    if unmeasured or any(cell.exit_code for cell in cells):
         raise typer.Exit(EXIT_THRESHOLD)
 
 
@@ -144,14 +147,16 @@ def report(
         _matrix_report(columns_of_matrix(runs[0]), runs[0], output_format, out)
         return
     if len(runs) > 2:
-        _matrix_report(columns_of_runs(runs), Path("."), output_format, out)
+        # Several runs: the matrix goes where it is asked, else matrix.html (or .md) here.
+        _matrix_report(columns_of_runs(runs), Path("."), output_format, out, "matrix")
         return
     if len(runs) == 2 and output_format == "csv":
         raise UsageError("CSV is one run's: give one run, or drop --format for the matrix")
     loaded = [load_results(path) for path in runs]
     if len(runs) == 2:
         # Two runs: compared (compare.html) and set side by side as a matrix (matrix.html).
-        _matrix_report(columns_of_runs(runs), runs[-1], output_format, None, "matrix")
+        where = runs[-1] if runs[-1].is_dir() else runs[-1].parent
+        _matrix_report(columns_of_runs(runs), where, output_format, None, "matrix")
         if output_format == "md":
             return
     newest, directory = loaded[-1], runs[-1] if runs[-1].is_dir() else runs[-1].parent

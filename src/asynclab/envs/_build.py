@@ -19,10 +19,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import distribution
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
 
+from asynclab import __version__
 from asynclab.envs._spec import VersionSpec
 from asynclab.errors import AsynclabError
 from asynclab.files import atomic_write_text
@@ -115,7 +116,10 @@ def _interpreters(wanted: str | None) -> list[tuple[str, str]]:
 def _asynclab_source() -> list[str]:
     """How pip installs this asynclab into an environment: the same source tree (editable
     when this one is), or the same release from the index."""
-    dist = distribution("asynclab")
+    try:
+        dist = distribution("asynclab")
+    except PackageNotFoundError:  # run from a source tree without being installed
+        return [f"asynclab=={__version__}"]
     direct = dist.read_text("direct_url.json")
     if direct:
         info = json.loads(direct)
@@ -126,8 +130,27 @@ def _asynclab_source() -> list[str]:
     return [f"asynclab=={dist.version}"]
 
 
+def _source_fingerprint(source: list[str]) -> str:
+    """What makes an environment built from ``source`` out of date: asynclab's version, and
+    for a source tree its dependencies as pyproject.toml states them now (an editable
+    environment runs today's code, but only with the packages installed when it was built)."""
+    path = Path(source[-1])
+    pyproject = path / "pyproject.toml"
+    if pyproject.is_file():
+        return hashlib.sha256(pyproject.read_bytes()).hexdigest()
+    return __version__
+
+
 def _key(python: str, version: str, spec: VersionSpec, source: list[str]) -> str:
-    text = json.dumps([os.path.realpath(python), version, sorted(spec.requirements), source])
+    text = json.dumps(
+        [
+            os.path.realpath(python),
+            version,
+            sorted(spec.requirements),
+            source,
+            _source_fingerprint(source),
+        ]
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
@@ -169,13 +192,12 @@ print(json.dumps({name: of(name) for name in sys.argv[1:]}))
 def _load(directory: Path, spec: VersionSpec) -> BuiltEnvironment | None:
     try:
         data = json.loads((directory / MARKER).read_text())
-    except (OSError, ValueError):
-        return None
+        found = (data["python_version"], data["versions"], data["built_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no marker, or not one this version wrote: built again
     if not (directory / "bin" / "python").exists():
         return None
-    return BuiltEnvironment(
-        spec.text, directory, data["python_version"], data["versions"], data["built_at"], True
-    )
+    return BuiltEnvironment(spec.text, directory, *found, reused=True)
 
 
 def _build(

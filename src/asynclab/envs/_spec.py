@@ -13,6 +13,20 @@ from asynclab.errors import UsageError, setting
 # 'django>=5.2,<6' is one requirement, 'django==5.2.*,asgiref==3.11.*' two.
 _CONTINUATION = re.compile(r"^\s*(==|!=|<=|>=|~=|<|>)")
 _PYTHON = re.compile(r"^\s*python\s*={1,2}\s*(3\.\d+)\s*$")
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _parts(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets (``django[argon2,bcrypt]`` is one)."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
 
 
 @dataclass(frozen=True)
@@ -27,7 +41,7 @@ class VersionSpec:
     @classmethod
     def parse(cls, text: str) -> VersionSpec:
         parts: list[str] = []
-        for part in text.split(","):
+        for part in _parts(text):
             if _CONTINUATION.match(part) and parts:
                 parts[-1] += "," + part.strip()
             elif part.strip():
@@ -38,6 +52,12 @@ class VersionSpec:
             if found := _PYTHON.match(part):
                 python = found.group(1)
                 continue
+            name = _NAME.match(part)
+            if name and name.group(1).lower() == "python":
+                raise UsageError(
+                    f"{setting('versions')} {text!r}: pick Python as 'python=3.13' (one "
+                    f"version), not {part.strip()!r}"
+                )
             try:
                 Requirement(part)
             except InvalidRequirement:

@@ -11,7 +11,6 @@ the other environments still run.
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -19,7 +18,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from asynclab.envs import EnvironmentBuildError, VersionSpec, prepare_environment
+from asynclab.errors import UsageError, setting
 from asynclab.files import atomic_write_text
+from asynclab.processes import die_with_parent
 
 MATRIX_FILE = "matrix.json"
 MATRIX_SCHEMA = "asynclab.matrix/1"
@@ -38,6 +39,9 @@ class MatrixCell:
     status: CellStatus = "not run"
     reason: str | None = None
     environment: dict[str, Any] | None = None
+    exit_code: int | None = None
+    """The environment's ``asynclab run`` exit code: 1 when it measured but an experiment
+    failed (its results say which)."""
 
 
 @dataclass(frozen=True)
@@ -81,30 +85,42 @@ def _directories(specs: tuple[VersionSpec, ...]) -> list[str]:
 
 
 def _run_child(argv: list[str]) -> int:
-    """The environment's ``asynclab run``, in this terminal's process group (a Ctrl-C reaches
-    it too, and it saves what it measured); waited for, and killed if it outlives a minute
-    after the interrupt."""
-    child = subprocess.Popen(argv)
+    """The environment's ``asynclab run``, in this terminal's process group: a Ctrl-C reaches
+    it too, and it saves what it measured and stops its servers, which is waited for (a
+    second SIGINT could cut that short). Past a minute it gets SIGTERM, then SIGKILL. If
+    asynclab itself dies, the kernel sends it SIGTERM (its servers follow it the same way)."""
+    child = subprocess.Popen(argv, preexec_fn=die_with_parent)
     try:
         return child.wait()
     except KeyboardInterrupt:
-        child.send_signal(signal.SIGINT)
         try:
             child.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
         raise
 
 
 def run_matrix(request: MatrixRequest, say: Say) -> list[MatrixCell]:
     """Each environment built (or reused) and measured in turn; ``matrix.json`` saved after
     each. A KeyboardInterrupt is re-raised after saving."""
-    request.out.mkdir(parents=True, exist_ok=True)
     cells = [
         MatrixCell(spec.text, name)
         for spec, name in zip(request.specs, _directories(request.specs), strict=True)
     ]
+    for cell in cells:
+        # A run refuses a directory that holds results: refused here, before anything is
+        # built, rather than shown as this run's figures afterwards.
+        if (request.out / cell.directory / "results.json").exists():
+            raise UsageError(
+                f"{request.out / cell.directory} already holds results.json: give "
+                f"{setting('out')} a new directory"
+            )
+    request.out.mkdir(parents=True, exist_ok=True)
     _save(request.out, request, cells)
     for spec, cell in zip(request.specs, cells, strict=True):
         try:
@@ -124,6 +140,7 @@ def run_matrix(request: MatrixRequest, say: Say) -> list[MatrixCell]:
             cell.status, cell.reason = "interrupted", "interrupted by the user"
             _save(request.out, request, cells)
             raise
+        cell.exit_code = code
         if code == _EXIT_INTERRUPTED:
             cell.status, cell.reason = "interrupted", "the run was interrupted"
         elif (request.out / cell.directory / "results.json").exists():

@@ -57,17 +57,27 @@ def columns_of_matrix(directory: Path) -> list[MatrixColumn]:
         matrix = json.loads((directory / MATRIX_FILE).read_text())
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {directory / MATRIX_FILE}: {exc}") from None
-    if matrix.get("schema") != MATRIX_SCHEMA:
+    if not isinstance(matrix, dict) or matrix.get("schema") != MATRIX_SCHEMA:
         raise UsageError(f"{directory / MATRIX_FILE} is not {MATRIX_SCHEMA}")
+    cells = matrix.get("cells")
+    if not isinstance(cells, list) or not all(
+        isinstance(cell, dict) and isinstance(cell.get("directory"), str) and "spec" in cell
+        for cell in cells
+    ):
+        raise UsageError(f"{directory / MATRIX_FILE} lacks its cells: run asynclab run again")
     columns = []
-    for cell in matrix["cells"]:
+    for cell in cells:
         results_path = directory / cell["directory"] / "results.json"
         results, reason = None, cell.get("reason")
-        try:
-            results = load_results(results_path)
-        except UsageError as exc:
-            reason = reason or str(exc)
-        label = environment_label(results) if results else cell["spec"]
+        # Only what this matrix measured: a cell that was never built shows its reason even
+        # if an older results.json lies in its directory.
+        if cell.get("status") in ("measured", "failed", "interrupted"):
+            try:
+                results = load_results(results_path)
+            except UsageError as exc:
+                reason = reason or str(exc)
+        reason = reason or (None if results else "not measured")
+        label = environment_label(results) if results else str(cell["spec"])
         columns.append(MatrixColumn(label, cell["spec"], results, reason))
     return columns
 
@@ -93,7 +103,11 @@ def _key_figure(claim: dict[str, Any]) -> str:
     """The summary's first clause: the figure the verdict rests on first."""
     summary = str(claim.get("summary") or claim.get("reason") or "")
     first = summary.split("; ")[0]
-    return first if len(first) <= _FIGURE_CHARS else first[: _FIGURE_CHARS - 1] + "…"
+    if len(first) <= _FIGURE_CHARS:
+        return first
+    # Cut at a word, never inside a number or an interval.
+    cut = first[:_FIGURE_CHARS].rsplit(" ", 1)[0].rstrip(",([")
+    return cut + " …"
 
 
 def _cells(claim_id: str, columns: list[MatrixColumn]) -> list[dict[str, Any]]:

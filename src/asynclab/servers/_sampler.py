@@ -248,10 +248,32 @@ def _tasks_created(
 ) -> int | None:
     ids = [s.last_task_id for s in snapshots]
     known = [i for i in ids if i is not None]
-    if len(known) < len(ids) or any(b < a for a, b in itertools.pairwise(known)):
-        return None  # not readable, or the counter wrapped around at pid_max
-    values = [(float(i), 0.0) for i in known]
-    return round(_at(times, values, stop)[0] - _at(times, values, start)[0])
+    if len(known) < len(ids):
+        return None  # not readable here
+    # The counter wraps at pid_max (to 300, the first ID it hands out again): a step down
+    # is a wrap, and the IDs handed out across it are the rest of the range and the new start.
+    pid_max = _pid_max()
+    total, cumulative = 0, [(0.0, 0.0)]
+    for before, after in itertools.pairwise(known):
+        if after >= before:
+            total += after - before
+        elif pid_max is not None:
+            total += (pid_max - before) + (after - _FIRST_REUSED_ID)
+        else:
+            return None
+        cumulative.append((float(total), 0.0))
+    return round(_at(times, cumulative, stop)[0] - _at(times, cumulative, start)[0])
+
+
+_FIRST_REUSED_ID = 300  # Linux's RESERVED_PIDS: where the counter starts again after pid_max
+
+
+def _pid_max() -> int | None:
+    try:
+        with open("/proc/sys/kernel/pid_max", "rb") as limit:
+            return int(limit.read())
+    except (OSError, ValueError):
+        return None
 
 
 def _sample_tree(pid: int, interval_s: float, cpus: set[int] | None, pipe: Pipe) -> None:
