@@ -361,3 +361,18 @@ def test_asgi_thread_per_request_counts_threads_created_and_held() -> None:
     # The machine started tasks of its own meanwhile (gthread's control counts them too).
     noisy = tpr.judge(QUICK, _thread_per_request_results(2.0, 1.1, control=0.5))
     assert noisy.verdict == "inconclusive" and "(it was 0.50 here)" in noisy.reason
+
+
+def test_async_orm_says_why_the_async_backend_was_not_measured() -> None:
+    import importlib.util
+
+    from asynclab.lab.claims import PROFILES, RunContext, async_orm
+    from asynclab.workloads import DatabaseConfig
+
+    postgres = RunContext(PROFILES["quick"], DatabaseConfig("postgres", "postgresql://x@h/db"))
+    (backend,) = [e for e in async_orm.experiments(postgres) if e.id.endswith("async-backend")]
+    assert {v for _, v in backend.bench.pairs} >= {"async-backend", "async-backend-gather"}
+    sqlite_only = async_orm.experiments(QUICK)
+    assert not any(e.id.endswith("async-backend") for e in sqlite_only)  # PostgreSQL only
+    if importlib.util.find_spec("django_async_backend") is None:
+        assert "django-async-backend is not installed here" in (backend.skip_reason({}) or "")

@@ -40,3 +40,15 @@ def test_unknown_scenario_and_variant_are_usage_errors() -> None:
         get_scenario("fan")
     with pytest.raises(UsageError, match="has no variant 'threads'"):
         get_scenario("orm").check_variant("threads")
+
+
+def test_opt_in_variants_run_only_when_named() -> None:
+    from asynclab.lab import BenchSpec
+
+    dashboard = get_scenario("dashboard")
+    assert dashboard.variants == ("sync", "async")
+    assert "async-backend-gather" in dashboard.all_variants
+    dashboard.check_variant("async-backend")  # accepted when named
+    assert BenchSpec("dashboard").planned_variants == ("sync", "async")
+    named = BenchSpec("dashboard", variants=("async", "async-backend"))
+    assert named.planned_variants == ("async", "async-backend")

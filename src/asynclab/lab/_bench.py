@@ -119,6 +119,7 @@ def _workload_config(
         channel_layer=spec.channel_layer,
         redis_url=os.environ.get("REDIS_URL", WorkloadConfig().redis_url),
         request_hops=str(values.get("hops", "django")),
+        async_backend=variant.startswith("async-backend"),
     )
 
 

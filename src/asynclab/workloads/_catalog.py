@@ -118,6 +118,13 @@ class ScenarioSpec:
     own_settings: tuple[str, ...] = ()
     """Bench settings only this scenario takes (fanout's ``pool_threads``)."""
     variant_help: Mapping[str, str] = field(default_factory=dict)
+    opt_in_variants: tuple[str, ...] = ()
+    """Variants that run only when named (a pair or ``--variant``), never by default: they
+    need what a default install lacks (django-async-backend, on PostgreSQL)."""
+
+    @property
+    def all_variants(self) -> tuple[str, ...]:
+        return self.variants + self.opt_in_variants
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -140,10 +147,10 @@ class ScenarioSpec:
         return values
 
     def check_variant(self, variant: str) -> None:
-        if variant not in self.variants:
+        if variant not in self.all_variants:
             raise UsageError(
                 f"scenario {self.name} has no variant {variant!r}: "
-                f"use one of {', '.join(self.variants)}"
+                f"use one of {', '.join(self.all_variants)}"
             )
 
     def path(self, variant: str, given: Mapping[str, str] | None = None) -> str:
@@ -206,7 +213,12 @@ SCENARIOS: dict[str, ScenarioSpec] = {
             variant_help={
                 "sync": "the blocks one after another",
                 "async": "asyncio.gather over the async ORM methods (as Django's docs suggest)",
+                "async-backend": "django-async-backend (PostgreSQL only): the blocks awaited "
+                "in turn on the request's one async connection",
+                "async-backend-gather": "django-async-backend: the blocks gathered, each on a "
+                "connection of its own (async_new_connection)",
             },
+            opt_in_variants=("async-backend", "async-backend-gather"),
         ),
         ScenarioSpec(
             "orm",
@@ -217,7 +229,12 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                 ParamSpec("hotel", _integer(1, 1000), "1", "the hotel whose city is listed"),
             ),
             uses_database=True,
-            variant_help={"async": "the async ORM: aget, then async for over the queryset"},
+            variant_help={
+                "async": "the async ORM: aget, then async for over the queryset",
+                "async-backend": "django-async-backend (PostgreSQL only): the same on an "
+                "async connection",
+            },
+            opt_in_variants=("async-backend",),
         ),
         ScenarioSpec(
             "cpu",

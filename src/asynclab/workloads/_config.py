@@ -117,6 +117,9 @@ class WorkloadConfig:
     redis_url: str = "redis://127.0.0.1:6379/0"
     cpu_units_per_ms: float = 0.0
     """The cpu scenario's work per millisecond (0: each server process calibrates itself)."""
+    async_backend: bool = False
+    """Serve the database through django-async-backend's engine (PostgreSQL only): the
+    ``async-backend`` variants' truly async connections."""
     request_hops: str = "django"
     """Under ASGI, what makes each request's thread (the fanout scenario's ``hops`` start
     parameter): ``django``, Django's handler as shipped; ``no-receivers``, without the sync
@@ -138,6 +141,7 @@ class WorkloadConfig:
             f"{_ENV_PREFIX}CHANNEL_LAYER": self.channel_layer,
             f"{_ENV_PREFIX}REDIS_URL": self.redis_url,
             f"{_ENV_PREFIX}REQUEST_HOPS": self.request_hops,
+            f"{_ENV_PREFIX}ASYNC_BACKEND": "1" if self.async_backend else "",
         }
 
     @classmethod
@@ -161,4 +165,5 @@ class WorkloadConfig:
             channel_layer=get("CHANNEL_LAYER", "memory"),
             redis_url=get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             request_hops=get("REQUEST_HOPS", "django"),
+            async_backend=get("ASYNC_BACKEND") == "1",
         )

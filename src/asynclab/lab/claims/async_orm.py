@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+from typing import Any
+
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
     Experiment,
+    MissingResult,
     Results,
     RunContext,
     Threshold,
@@ -20,9 +24,16 @@ from asynclab.workloads import DatabaseConfig
 
 SYNC = ("gunicorn-gthread", "sync")
 ASYNC = ("uvicorn", "async")
+BACKEND = ("uvicorn", "async-backend")
+BACKEND_GATHER = ("uvicorn", "async-backend-gather")
 BLOCKS = 6
 ORM_ONLY = "orm"
 WITH_CALL = "orm+provider"
+ASYNC_BACKEND = "async-backend"
+"""On PostgreSQL, the same blocks through django-async-backend (psycopg's AsyncConnection):
+in turn on the request's connection, and gathered on a connection each. Beside the rule,
+which is about Django's own async ORM: does a truly async driver run gathered queries at
+once?"""
 # Six gathered queries that really ran together would take about a sixth of the sequence;
 # async above 0.8x of sync means gathering bought no real concurrency.
 _CONCURRENT = 0.8
@@ -48,6 +59,17 @@ def _id(database: DatabaseConfig, part: str) -> str:
     return f"async-orm-serialised/{database.engine}/{part}"
 
 
+def backend_missing(results: Results | None = None) -> str | None:
+    """Why the async-backend experiment cannot run here (None: it can)."""
+    if importlib.util.find_spec("django_async_backend") is None:
+        return (
+            "django-async-backend is not installed here: it installs with Django 6.1 on "
+            "Python 3.12+ (pip install django-async-backend, or --versions "
+            "'django==6.1.*,django-async-backend==6.1.*')"
+        )
+    return None
+
+
 def experiments(context: RunContext) -> list[Experiment]:
     found = []
     for database in _databases(context):
@@ -66,7 +88,52 @@ def experiments(context: RunContext) -> list[Experiment]:
                 ),
             ),
         ]
+        if database.engine == "postgres":
+            found.append(
+                Experiment(
+                    _id(database, ASYNC_BACKEND),
+                    context.bench(
+                        "dashboard",
+                        params=(("k", str(BLOCKS)),),
+                        pairs=(SYNC, ASYNC, BACKEND, BACKEND_GATHER),
+                        connections=1,
+                        database=database,
+                    ),
+                    skip_if=backend_missing,
+                    adaptive=False,
+                )
+            )
     return found
+
+
+def _backend_part(context: RunContext, results: Results, database: DatabaseConfig) -> str:
+    """What django-async-backend measured on PostgreSQL, or why it was not measured."""
+    result = results.get(_id(database, ASYNC_BACKEND))
+    if result is None:
+        return f"async-backend not measured ({backend_missing() or 'not run'})"
+    try:
+        return _backend_measured(context, result)
+    except MissingResult as missing:  # context beside the verdict: its failure is not the claim's
+        return f"async-backend failed ({missing})"
+
+
+def _backend_measured(context: RunContext, result: dict[str, Any]) -> str:
+    p50 = {pair[1]: value_estimate(result, pair, "p50").median for pair in (SYNC, ASYNC)}
+    for pair in (BACKEND, BACKEND_GATHER):
+        p50[pair[1]] = value_estimate(result, pair, "p50").median
+    gathered = ratio_estimate(result, BACKEND_GATHER, BACKEND, "p50", confidence=context.confidence)
+    at_once = (
+        "faster: the queries overlapped"
+        if gathered.high < _CONCURRENT
+        else "no faster: each gathered block opens a connection of its own"
+    )
+    return (
+        f"django-async-backend on postgres: sync {ms(p50['sync'])}, Django's async gather "
+        f"{ms(p50['async'])}, async connection in turn {ms(p50['async-backend'])}, gathered "
+        f"on a connection each {ms(p50['async-backend-gather'])} "
+        f"({gathered.median:.2f}x of in turn: {at_once}; the request's one connection cannot "
+        "be shared by gathered tasks)"
+    )
 
 
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
@@ -96,6 +163,8 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
             "orm_async_over_sync_p50": orm.to_dict(),
             "with_provider_async_over_sync_p50": call.to_dict(),
         }
+        if database.engine == "postgres":
+            parts.append(_backend_part(context, results, database))
     verdict = per_view(verdicts.values())
     reason = (
         f"rule: one client; async gather p50 / sync p50 with ORM calls only stays above "

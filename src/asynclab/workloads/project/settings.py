@@ -61,6 +61,17 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+if CONFIG.async_backend and CONFIG.database.engine == "postgres":
+    # django-async-backend: the same PostgreSQL through its engine, whose async_objects run
+    # queries on psycopg's AsyncConnection (no thread). Its app gives every model that
+    # manager and closes the async connections at each request's end. No pool: the engine
+    # refuses Django's sync pool, and its own needs the pool extra.
+    DATABASES["default"] = {
+        **DATABASES["default"],
+        "ENGINE": "django_async_backend.db.backends.postgresql",
+        "OPTIONS": {},
+    }
+    INSTALLED_APPS = [*INSTALLED_APPS, "django_async_backend"]
 # The upload scenario reads bodies of any size through request.body (Django refuses those
 # over 2.5 MB by default); multipart files over 2.5 MB still spool to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = None

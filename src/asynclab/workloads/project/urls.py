@@ -35,5 +35,5 @@ urlpatterns = [
     path(f"{name}/{variant}", SCENARIO_VIEWS[name].VIEWS[variant], name=f"{name}-{variant}")
     for name, spec in SCENARIOS.items()
     if not spec.websocket  # chat is routed by Channels (asgi_channels.py)
-    for variant in spec.variants
+    for variant in spec.all_variants
 ]

@@ -60,6 +60,11 @@ def bad_request(error: InvalidParameter) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=400, content_type="application/json")
 
 
+def unavailable(why: str) -> HttpResponse:
+    """A variant this server cannot serve (what it lacks): a 400 that says so."""
+    return HttpResponse(json.dumps({"error": why}), status=400, content_type="application/json")
+
+
 def json_response(data: Any) -> HttpResponse:
     # Fixed separators and key order: the variants of a scenario must answer byte-identical
     # bodies, and a test compares them.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, Min, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -25,7 +26,7 @@ from asynclab.workloads._clients import (
 )
 from asynclab.workloads.hotels.models import Hotel, Offer, Review, Room
 from asynclab.workloads.hotels.seed import CITIES
-from asynclab.workloads.scenarios._common import served_by_asgi, with_params
+from asynclab.workloads.scenarios._common import served_by_asgi, unavailable, with_params
 
 _LIVE_PROVIDER = 1
 _TIMEOUT_S = 30.0
@@ -41,24 +42,26 @@ class _Block:
     aggregate: dict[str, Any] | None = None
 
 
-def _block(index: int) -> _Block:
+def _block(index: int, manager: str = "objects") -> _Block:
+    """Block ``index``'s query, built on each model's ``manager`` (``async_objects``:
+    django-async-backend's, the same query on an async connection)."""
     city = CITIES[index % len(CITIES)]
-    offers = Offer.objects.filter(room__hotel__city=city)
+    offers = getattr(Offer, manager).filter(room__hotel__city=city)
     kind = index % 6
     if kind == 0:
         return _Block("Offers", city, offers, {"offers": Count("id"), "avg_price": Avg("price")})
     if kind == 1:
-        reviews = Review.objects.filter(hotel__city=city)
+        reviews = getattr(Review, manager).filter(hotel__city=city)
         return _Block("Reviews", city, reviews, {"reviews": Count("id"), "score": Avg("score")})
     if kind == 2:
         by_stars = offers.values("room__hotel__stars").annotate(cheapest=Min("price"))
         return _Block("Cheapest by stars", city, by_stars.order_by("room__hotel__stars"))
     if kind == 3:
-        hotels = Hotel.objects.filter(city=city).annotate(review_count=Count("reviews"))
+        hotels = getattr(Hotel, manager).filter(city=city).annotate(review_count=Count("reviews"))
         top = hotels.order_by("-review_count", "id").values("name", "review_count")[:5]
         return _Block("Most reviewed", city, top)
     if kind == 4:
-        rooms = Room.objects.filter(hotel__city=city).values("kind")
+        rooms = getattr(Room, manager).filter(hotel__city=city).values("kind")
         rooms = rooms.annotate(rooms=Count("id"), beds=Sum("capacity")).order_by("kind")
         return _Block("Rooms", city, rooms)
     providers = offers.values("provider").annotate(offers=Count("id"))
@@ -137,4 +140,44 @@ async def dashboard_async(request: HttpRequest, params: dict[str, Any]) -> HttpR
     return _rendered(list(zip(blocks, results, strict=True)), _live_summary(answer))
 
 
-VIEWS = {"sync": dashboard_sync, "async": dashboard_async}
+def _backend_missing() -> HttpResponse | None:
+    """Why the async-backend variants cannot run in this server, as a 400 (None: they can)."""
+    if "django_async_backend" in settings.INSTALLED_APPS:
+        return None
+    return unavailable(
+        "the async-backend variants need django-async-backend installed and --db postgres"
+    )
+
+
+@with_params("dashboard")
+async def dashboard_async_backend(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
+    """The blocks awaited one after another on the request's one async connection (the
+    backend refuses to share it between tasks)."""
+    if (missing := _backend_missing()) is not None:
+        return missing
+    blocks = [_block(i, "async_objects") for i in range(params["k"])]
+    rows = [(block, await _rows_async(block)) for block in blocks]
+    return _rendered(rows, None)
+
+
+@with_params("dashboard")
+async def dashboard_async_backend_gather(
+    request: HttpRequest, params: dict[str, Any]
+) -> HttpResponse:
+    """The blocks gathered, each on a connection of its own: the backend's way to run
+    queries at once (a real connection opened and closed per block and request)."""
+    if (missing := _backend_missing()) is not None:
+        return missing
+    from django_async_backend.db import async_new_connection
+
+    blocks = [_block(i, "async_objects") for i in range(params["k"])]
+    results = await asyncio.gather(*(async_new_connection(_rows_async(b)) for b in blocks))
+    return _rendered(list(zip(blocks, results, strict=True)), None)
+
+
+VIEWS = {
+    "sync": dashboard_sync,
+    "async": dashboard_async,
+    "async-backend": dashboard_async_backend,
+    "async-backend-gather": dashboard_async_backend_gather,
+}

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from asynclab.workloads.hotels.models import Hotel, Offer
-from asynclab.workloads.scenarios._common import json_response, with_params
+from asynclab.workloads.scenarios._common import json_response, unavailable, with_params
 
 
-def _queryset(city: str, rows: int) -> QuerySet[Offer]:
+def _queryset(city: str, rows: int, manager: str = "objects") -> QuerySet[Offer]:
     # Offers joined to their room and hotel, filtered on both sides of the join; ordered by the
     # indexed price with the id as tie-break, so that both variants list the same rows.
     return (
-        Offer.objects.select_related("room__hotel")
+        getattr(Offer, manager)
+        .select_related("room__hotel")
         .filter(room__hotel__city=city, room__hotel__stars__gte=2, price__lte=400)
         .order_by("price", "id")[:rows]
     )
@@ -51,4 +53,16 @@ async def orm_async(request: HttpRequest, params: dict[str, Any]) -> HttpRespons
     return json_response(rows)
 
 
-VIEWS = {"sync": orm_sync, "async": orm_async}
+@with_params("orm")
+async def orm_async_backend(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
+    """The same on django-async-backend's async connection (no thread)."""
+    if "django_async_backend" not in settings.INSTALLED_APPS:
+        return unavailable(
+            "the async-backend variant needs django-async-backend installed and --db postgres"
+        )
+    anchor = await Hotel.async_objects.aget(pk=params["hotel"])
+    queryset = _queryset(anchor.city, params["rows"], "async_objects")
+    return json_response([_row(offer) async for offer in queryset])
+
+
+VIEWS = {"sync": orm_sync, "async": orm_async, "async-backend": orm_async_backend}
