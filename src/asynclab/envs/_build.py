@@ -157,8 +157,8 @@ def _key(python: str, version: str, spec: VersionSpec, source: list[str]) -> str
 def _pip_error(output: str) -> str:
     """pip's first ERROR line, without the list of every version it knows."""
     for line in output.splitlines():
-        # pip's list of versions ignored for another Python comes first: the reason is after.
-        if line.startswith("ERROR:") and "Ignored the following versions" not in line:
+        # pip's lists of versions it ignored (another Python, yanked) come first: the reason after.
+        if line.startswith("ERROR:") and "Ignored the following" not in line:
             return re.sub(r"\s*\(from versions:[^)]*\)", "", line.removeprefix("ERROR:").strip())
     lines = [line for line in output.splitlines() if line.strip()]
     return lines[-1].strip() if lines else "pip failed without a message"
