@@ -213,3 +213,15 @@ def test_a_middleware_fix_is_advised_only_when_it_is_material() -> None:
     large = replace(_IDLE, wall_ms=10.0, switches=6, switch_ms=2.7)
     advice = _async(large, layers=layers, switches=switches)
     assert advice.advice == "async with a fix" and "9.0% of the request" in advice.fixes[0]
+
+
+def test_a_middleware_fix_states_the_threads_measured_under_asgi() -> None:
+    layers = [{"path": "shop.middleware.Legacy", "runs": "sync"}]
+    switches = {"to_sync": 2, "to_async": 2, "chain": 2}
+    view = replace(_IDLE, wall_ms=10.0, switches=6, switch_ms=2.7)
+    advice = recommend(True, view, None, layers, [], 32, switches, None, (41.0, 31.6))
+    (fix,) = advice.fixes
+    assert "shop.middleware.Legacy" in fix
+    assert "41 threads at their peak with 32 requests in flight at the highest level" in fix
+    unmeasured = recommend(True, view, None, layers, [], 32, switches)
+    assert "threads at their peak" not in unmeasured.fixes[0]  # never a figure not measured

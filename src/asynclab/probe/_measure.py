@@ -191,3 +191,13 @@ def cpu_per_answer_ms(gathered: ViewRuns, level: int) -> float | None:
             busy -= (run["probe"]["idle_cpu_per_s"] or 0.0) * resources["window_s"]
             return 1000 * max(busy, 0.0) / answered if answered else None
     return None
+
+
+def threads_at(gathered: ViewRuns, level: int) -> tuple[float, float] | None:
+    """The server's threads at their peak and the requests measured in flight at ``level``
+    (None when that run did not measure)."""
+    for run in gathered.runs:
+        resources, figures = run.get("resources"), run.get("figures")
+        if level_of(run) == level and run["status"] == "ok" and resources and figures:
+            return float(resources["threads_peak"]), float(figures["in_flight"])
+    return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from asynclab.lab._results import ClaimEntry
-from asynclab.probe._measure import ViewRuns, cpu_per_answer_ms, level_of
+from asynclab.probe._measure import ViewRuns, cpu_per_answer_ms, level_of, threads_at
 from asynclab.probe._recommend import ViewProfile, recommend
 from asynclab.probe._spec import ProbeRequest, ProbeSpec
 from asynclab.servers import get_server
@@ -43,6 +43,14 @@ def view_claim(
         cpu_per_answer_ms(g, highest) for n, g in by_server.items() if interfaces[n] == "asgi"
     ]
     asgi_cpu = next((cpu for cpu in asgi_cpus if cpu), None)
+    asgi_threads = next(
+        (
+            found
+            for n, g in by_server.items()
+            if interfaces[n] == "asgi" and (found := threads_at(g, highest))
+        ),
+        None,
+    )
     advice = recommend(
         view["is_async"],
         asgi,
@@ -52,6 +60,7 @@ def view_claim(
         spec.threads,
         predicted_switches,
         asgi_cpu,
+        asgi_threads,
     )
     measured: dict[str, Any] = {}
     for name, gathered in by_server.items():
