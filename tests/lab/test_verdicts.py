@@ -376,3 +376,22 @@ def test_async_orm_says_why_the_async_backend_was_not_measured() -> None:
     assert not any(e.id.endswith("async-backend") for e in sqlite_only)  # PostgreSQL only
     if importlib.util.find_spec("django_async_backend") is None:
         assert "django-async-backend is not installed here" in (backend.skip_reason({}) or "")
+
+
+def test_async_orm_fixed_counts_crossings_per_query() -> None:
+    from asynclab.lab.claims import async_orm_fixed as fixed
+
+    def results(crossings: int, queries: int) -> dict[str, Any]:
+        found = _result({fixed.SYNC: [3.4, 3.5, 3.3], fixed.ASYNC: [4.0, 4.1, 3.9]})
+        for run in found["runs"]:
+            if (run["server"], run["variant"]) == fixed.ASYNC:
+                run["counters"] = {"orm_crossings": crossings, "queries": queries}
+        found["environment"] = {"packages": {"django": "6.1.3", "asgiref": "3.13.0"}}
+        return {fixed.EXPERIMENT: found}
+
+    hopping = fixed.judge(QUICK, results(1004, 1004))
+    assert hopping.verdict == "refuted"
+    assert hopping.summary.startswith("Django 6.1.3 (asgiref 3.13.0): 1.00 crossings into a")
+    assert fixed.judge(QUICK, results(0, 1004)).verdict == "supported"  # an async driver
+    failed = fixed.CLAIM.decide(QUICK, results(0, 0))  # no query counted: nothing to judge
+    assert failed.verdict == "failed"

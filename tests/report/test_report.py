@@ -26,7 +26,8 @@ FIXTURE = Path(__file__).with_name("smoke-results.json.gz")
 
 def smoke_results() -> dict[str, Any]:
     """A real smoke run's results.json (every claim, measured on this kind of machine;
-    asgi-thread-per-request's entry from a smoke run of that claim alone, added later)."""
+    the entries of asgi-thread-per-request and async-orm-fixed from smoke runs of each alone,
+    added later)."""
     data: dict[str, Any] = json.loads(gzip.decompress(FIXTURE.read_bytes()))
     return data
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +35,12 @@ from asynclab.servers import (
     tree_rss,
 )
 from asynclab.upstream import UpstreamBehaviour, start_upstream
-from asynclab.workloads import WorkloadConfig, calibrate_cpu_work, prepare_database
+from asynclab.workloads import (
+    COUNTERS_PATH,
+    WorkloadConfig,
+    calibrate_cpu_work,
+    prepare_database,
+)
 
 _BUSY_SHARE = 0.8  # a client-side process above this share of a core may be the bottleneck
 _PACKAGES = ("django", "asgiref", "aiohttp", "urllib3", "psycopg", "psycopg-pool")
@@ -120,6 +126,7 @@ def _workload_config(
         redis_url=os.environ.get("REDIS_URL", WorkloadConfig().redis_url),
         request_hops=str(values.get("hops", "django")),
         async_backend=variant.startswith("async-backend"),
+        count_crossings=values.get("count") == "crossings",
     )
 
 
@@ -225,6 +232,18 @@ def _measure(
         )
     if run.load is not None:
         run.notes.extend(run.load.warnings)
+    if spec.values.get("count") == "crossings" and running.spec.interface == "asgi":
+        run.counters = _read_counters(running.url + COUNTERS_PATH)
+
+
+def _read_counters(url: str) -> dict[str, int] | None:
+    """The workload's counts (None if the server could not say: the run keeps its figures)."""
+    answer = fetch_answer(url, timeout_s=10)
+    try:
+        found = json.loads(answer.text) if answer.ok else None
+    except ValueError:
+        return None
+    return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else None
 
 
 def _check_answer(url: str, timeout_s: float) -> str | None:

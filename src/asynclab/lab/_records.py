@@ -48,6 +48,9 @@ class BenchRun:
     """What every summary is computed from, set by the driver that measured the run."""
     level: int | None = None
     """The probe's concurrency level (clients) of this run; the lab's runs have none."""
+    counters: dict[str, int] | None = None
+    """The workload's own counts over the server's life (ORM crossings, queries), read after
+    the window when the run asked for them (the orm scenario's ``count``)."""
 
     @property
     def ok(self) -> bool:
@@ -73,6 +76,7 @@ class BenchRun:
             "resources": self.resources.to_dict() if self.resources is not None else None,
             "simulator_resources": self.simulator.to_dict() if self.simulator else None,
             **({"level": self.level} if self.level is not None else {}),
+            **({"counters": self.counters} if self.counters is not None else {}),
             "figures": dataclasses.asdict(self.figures) if self.figures is not None else None,
         }
 

@@ -15,6 +15,7 @@ from asynclab.workloads._catalog import (
 from asynclab.workloads._config import (
     ASGI_APPLICATION,
     CHANNELS_APPLICATION,
+    COUNTERS_PATH,
     SETTINGS_MODULE,
     WSGI_APPLICATION,
     DatabaseConfig,
@@ -31,6 +32,7 @@ from asynclab.workloads._prepare import (
 __all__ = [
     "ASGI_APPLICATION",
     "CHANNELS_APPLICATION",
+    "COUNTERS_PATH",
     "PARTIAL_HEADER",
     "SCENARIOS",
     "SETTINGS_MODULE",

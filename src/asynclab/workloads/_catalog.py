@@ -227,6 +227,13 @@ SCENARIOS: dict[str, ScenarioSpec] = {
             (
                 ParamSpec("rows", _integer(1, 5000), "50", "rows returned"),
                 ParamSpec("hotel", _integer(1, 1000), "1", "the hotel whose city is listed"),
+                ParamSpec(
+                    "count",
+                    _choice("off", "crossings"),
+                    "off",
+                    "ASGI only: crossings = count the ORM's sync_to_async crossings and queries",
+                    at_start=True,
+                ),
             ),
             uses_database=True,
             variant_help={

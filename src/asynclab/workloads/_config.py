@@ -30,6 +30,8 @@ SEED_VERSION = 1
 """Bump when the models or the seed data change: cached SQLite files are then rebuilt."""
 
 _ENV_PREFIX = "ASYNCLAB_"
+COUNTERS_PATH = "/__asynclab__/counters"
+"""Where a server with ``count_crossings`` serves its counts (workloads/project/counters.py)."""
 
 
 def cache_dir() -> Path:
@@ -117,6 +119,10 @@ class WorkloadConfig:
     redis_url: str = "redis://127.0.0.1:6379/0"
     cpu_units_per_ms: float = 0.0
     """The cpu scenario's work per millisecond (0: each server process calibrates itself)."""
+    count_crossings: bool = False
+    """Count the ORM's sync_to_async crossings and the queries under ASGI, served at
+    ``/__asynclab__/counters`` (the orm scenario's ``count`` start parameter; see
+    workloads/project/counters.py)."""
     async_backend: bool = False
     """Serve the database through django-async-backend's engine (PostgreSQL only): the
     ``async-backend`` variants' truly async connections."""
@@ -142,6 +148,7 @@ class WorkloadConfig:
             f"{_ENV_PREFIX}REDIS_URL": self.redis_url,
             f"{_ENV_PREFIX}REQUEST_HOPS": self.request_hops,
             f"{_ENV_PREFIX}ASYNC_BACKEND": "1" if self.async_backend else "",
+            f"{_ENV_PREFIX}COUNT_CROSSINGS": "1" if self.count_crossings else "",
         }
 
     @classmethod
@@ -166,4 +173,5 @@ class WorkloadConfig:
             redis_url=get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             request_hops=get("REQUEST_HOPS", "django"),
             async_backend=get("ASYNC_BACKEND") == "1",
+            count_crossings=get("COUNT_CROSSINGS") == "1",
         )

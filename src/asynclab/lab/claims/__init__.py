@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from asynclab.lab.claims import (
     async_orm,
+    async_orm_fixed,
     blocking_collapse,
     cpu_bound,
     fanout_parallel,
@@ -33,6 +34,7 @@ CLAIMS: tuple[Claim, ...] = (
     cpu_bound.CLAIM,
     blocking_collapse.CLAIM,
     async_orm.CLAIM,
+    async_orm_fixed.CLAIM,
     switch_cost.CLAIM,
     memory_per_request.CLAIM,
     thread_per_request.CLAIM,
