@@ -13,7 +13,12 @@ from typing import Any
 import plotly.graph_objects as go
 
 from asynclab.lab.claims import CLAIMS
-from asynclab.lab.claims._base import cpu_ms_per_answer, rss_above_idle, switches_per_answer
+from asynclab.lab.claims._base import (
+    cpu_ms_per_answer,
+    rss_above_idle,
+    switches_per_answer,
+    threads_peak,
+)
 from asynclab.lab.claims.thread_per_request import created_per_answer
 from asynclab.report._plotting import (
     Figure,
@@ -299,11 +304,6 @@ def _rss_above_idle_mb(run: dict[str, Any]) -> float | None:
     return None if above is None else above / 1e6
 
 
-def _threads_peak(run: dict[str, Any]) -> float | None:
-    resources = run.get("resources")
-    return float(resources["threads_peak"]) if resources else None
-
-
 def _memory(claim: dict[str, Any]) -> list[Figure | None]:
     holding = "clients, each holding one slow request"
     return [
@@ -321,7 +321,7 @@ def _memory(claim: dict[str, Any]) -> list[Figure | None]:
             "Threads",
             holding,
             "threads (peak)",
-            _by_level(claim, _threads_peak),
+            _by_level(claim, threads_peak),
             "Threads in the server's process tree at their peak.",
         ),
     ]
@@ -342,7 +342,7 @@ def _thread_per_request(claim: dict[str, Any]) -> list[Figure | None]:
             per_request = created_per_answer(run)
             if per_request is not None:
                 created.setdefault(name, []).append((float(figures["in_flight"]), per_request))
-            peak = _threads_peak(run)
+            peak = threads_peak(run)
             if peak is not None:
                 peaks.setdefault(name, []).append((float(figures["in_flight"]), peak))
     in_flight = "requests in flight (measured)"

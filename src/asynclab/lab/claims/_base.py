@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from asynclab.lab._pinning import CpuPlan
 from asynclab.lab._spec import BenchSpec
-from asynclab.lab._stats import Estimate, median_estimate, paired_ratios
+from asynclab.lab._stats import Estimate, bootstrap_groups, median_estimate, paired_ratios
 from asynclab.workloads import DatabaseConfig
 
 Verdict = Literal["supported", "refuted", "depends", "inconclusive", "not run", "failed"]
@@ -236,6 +236,34 @@ def rss_above_idle(run: dict[str, Any]) -> float | None:
     if resources is None or idle is None:
         return None
     return float(resources["rss_mean_bytes"] - idle)
+
+
+def threads_peak(run: dict[str, Any]) -> float | None:
+    """The threads of a run's server process tree at their peak over the window."""
+    resources = run.get("resources")
+    return float(resources["threads_peak"]) if resources else None
+
+
+def growth_per_in_flight(
+    low: dict[str, Any],
+    high: dict[str, Any],
+    pair: tuple[str, str],
+    compute: Callable[[dict[str, Any]], float | None],
+    what: str,
+    *,
+    confidence: float,
+) -> Estimate:
+    """The growth of ``compute`` (RSS, threads) per extra request in flight, from experiment
+    ``low`` to ``high``: the fixed costs (the interpreter, Django, a pool) cancel out. In
+    flight is what was measured (Little's law), not the client count; the levels are separate
+    experiments, so their runs are resampled as groups, not paired."""
+    groups = []
+    for result in (low, high):
+        groups.append(present(per_repeat_of(result, pair, compute)))
+        groups.append(present(per_repeat(result, *pair, "in_flight")))
+    if any(not group for group in groups):
+        raise MissingResult(f"no {what} or in-flight figure for {pair}")
+    return bootstrap_groups(groups, lambda m: (m[2] - m[0]) / (m[3] - m[1]), confidence=confidence)
 
 
 def cpu_ms_per_answer(run: dict[str, Any]) -> float | None:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from asynclab.lab._stats import Estimate, bootstrap_groups
+from asynclab.lab._stats import Estimate
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
     Experiment,
-    MissingResult,
     Results,
     RunContext,
     Threshold,
     all_of,
     beyond,
-    per_repeat,
-    per_repeat_of,
-    present,
+    growth_per_in_flight,
     rss_above_idle,
     runs_of,
     within,
@@ -82,17 +79,10 @@ def experiments(context: RunContext) -> list[Experiment]:
 def _growth(
     results: Results, pair: tuple[str, str], low: int, high: int, confidence: float
 ) -> Estimate:
-    """RSS growth per extra request in flight between the two levels: the fixed costs (the
-    interpreter, Django, the pool itself) cancel out. In flight is what was measured (Little's
-    law), not the client count; the levels are separate experiments, so runs are not paired."""
-    groups = []
-    for level in (low, high):
-        result = results[_id(level)]
-        groups.append(present(per_repeat_of(result, pair, rss_above_idle)))
-        groups.append(present(per_repeat(result, *pair, "in_flight")))
-    if any(not group for group in groups):
-        raise MissingResult(f"no RSS or in-flight figure for {pair}")
-    return bootstrap_groups(groups, lambda m: (m[2] - m[0]) / (m[3] - m[1]), confidence=confidence)
+    """RSS growth per extra request in flight between the two levels."""
+    return growth_per_in_flight(
+        results[_id(low)], results[_id(high)], pair, rss_above_idle, "RSS", confidence=confidence
+    )
 
 
 def judge(context: RunContext, results: Results) -> ClaimVerdict:

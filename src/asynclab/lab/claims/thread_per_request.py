@@ -11,9 +11,10 @@ cross into the request's thread, to show which one makes it (workloads/project/h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from asynclab.lab._stats import Estimate, bootstrap_groups, median_estimate
+from asynclab.lab._stats import Estimate, median_estimate
 from asynclab.lab.claims._base import (
     Claim,
     ClaimVerdict,
@@ -24,10 +25,12 @@ from asynclab.lab.claims._base import (
     Threshold,
     all_of,
     beyond,
+    growth_per_in_flight,
     per_repeat,
     per_repeat_of,
     present,
     rss_above_idle,
+    threads_peak,
 )
 
 THREADED = ("gunicorn-gthread", "sync")
@@ -135,29 +138,17 @@ def created_per_answer(run: dict[str, Any]) -> float | None:
     return None if created is None else float(created / figures["answered"])
 
 
-def _threads_peak(run: dict[str, Any]) -> float | None:
-    resources = run.get("resources")
-    return float(resources["threads_peak"]) if resources else None
-
-
 def _per_in_flight(
     results: Results,
     pair: tuple[str, str],
-    low: int,
-    high: int,
-    compute: Any,
+    levels: tuple[int, int],
+    compute: Callable[[dict[str, Any]], float | None],
+    what: str,
     confidence: float,
 ) -> Estimate:
-    """Growth of ``compute`` per extra request in flight between the two levels (fixed costs
-    cancel; in flight is what was measured, not the client count)."""
-    groups = []
-    for level in (low, high):
-        result = results[_id("django", level)]
-        groups.append(present(per_repeat_of(result, pair, compute)))
-        groups.append(present(per_repeat(result, *pair, "in_flight")))
-    if any(not group for group in groups):
-        raise MissingResult(f"no threads, RSS or in-flight figure for {pair}")
-    return bootstrap_groups(groups, lambda m: (m[2] - m[0]) / (m[3] - m[1]), confidence=confidence)
+    """Growth of ``compute`` per extra request in flight, Django's handler as shipped."""
+    low, high = (results[_id("django", level)] for level in levels)
+    return growth_per_in_flight(low, high, pair, compute, what, confidence=confidence)
 
 
 def _created(result: dict[str, Any], pair: tuple[str, str], confidence: float) -> Estimate:
@@ -179,7 +170,7 @@ def _variation(results: Results, hops: str, high: int) -> dict[str, Any]:
         failure = next((r["failure"] for r in runs if r["failure"]), "no run measured")
         return {"failure": failure.splitlines()[0]}
     created = present([created_per_answer(r) for r in ok])
-    peaks = present([_threads_peak(r) for r in ok])
+    peaks = present([threads_peak(r) for r in ok])
     in_flight = present(per_repeat(result, *ASYNC, "in_flight"))
     return {
         "created_per_request": sorted(created)[len(created) // 2] if created else None,
@@ -198,9 +189,10 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
     confidence = context.confidence
     created = _created(results[_id("django", high)], ASYNC, confidence)
     control = _created(results[_id("django", high)], THREADED, confidence)
-    threads = _per_in_flight(results, ASYNC, low, high, _threads_peak, confidence)
-    gthread_threads = _per_in_flight(results, THREADED, low, high, _threads_peak, confidence)
-    rss = _per_in_flight(results, ASYNC, low, high, rss_above_idle, confidence)
+    levels = (low, high)
+    threads = _per_in_flight(results, ASYNC, levels, threads_peak, "threads", confidence)
+    gthread_threads = _per_in_flight(results, THREADED, levels, threads_peak, "threads", confidence)
+    rss = _per_in_flight(results, ASYNC, levels, rss_above_idle, "RSS", confidence)
     variations = {hops: _variation(results, hops, high) for hops in VARIATIONS}
     versions = _versions(results, low)
     verdict = all_of(
