@@ -180,24 +180,35 @@ def level_of(run: dict[str, Any]) -> int:
     return int(run.get("level", run["repeat"]))
 
 
+def _measured_at(gathered: ViewRuns, level: int) -> dict[str, Any] | None:
+    """The run at ``level`` that measured (its figures and the sampler's resources)."""
+    for run in gathered.runs:
+        if (
+            level_of(run) == level
+            and run["status"] == "ok"
+            and run.get("resources")
+            and run.get("figures")
+        ):
+            return run
+    return None
+
+
 def cpu_per_answer_ms(gathered: ViewRuns, level: int) -> float | None:
     """The server's CPU (its whole process tree, from the sampler) per answer at ``level``,
     above what it uses idle."""
-    for run in gathered.runs:
-        resources, figures = run.get("resources"), run.get("figures")
-        if level_of(run) == level and run["status"] == "ok" and resources and figures:
-            answered = figures["answered"]
-            busy = resources["cpu_user_s"] + resources["cpu_system_s"]
-            busy -= (run["probe"]["idle_cpu_per_s"] or 0.0) * resources["window_s"]
-            return 1000 * max(busy, 0.0) / answered if answered else None
-    return None
+    run = _measured_at(gathered, level)
+    if run is None:
+        return None
+    resources, answered = run["resources"], run["figures"]["answered"]
+    busy = resources["cpu_user_s"] + resources["cpu_system_s"]
+    busy -= (run["probe"]["idle_cpu_per_s"] or 0.0) * resources["window_s"]
+    return 1000 * max(busy, 0.0) / answered if answered else None
 
 
 def threads_at(gathered: ViewRuns, level: int) -> tuple[float, float] | None:
     """The server's threads at their peak and the requests measured in flight at ``level``
     (None when that run did not measure)."""
-    for run in gathered.runs:
-        resources, figures = run.get("resources"), run.get("figures")
-        if level_of(run) == level and run["status"] == "ok" and resources and figures:
-            return float(resources["threads_peak"]), float(figures["in_flight"])
-    return None
+    run = _measured_at(gathered, level)
+    if run is None:
+        return None
+    return float(run["resources"]["threads_peak"]), float(run["figures"]["in_flight"])

@@ -131,14 +131,19 @@ class _Snapshot:
     last_task_id: int | None = None
 
 
+def _kernel_number(name: str) -> int | None:
+    """An integer the kernel publishes under /proc/sys/kernel (None where it cannot be read)."""
+    try:
+        with open(f"/proc/sys/kernel/{name}", "rb") as published:
+            return int(published.read())
+    except (OSError, ValueError):
+        return None
+
+
 def _last_task_id() -> int | None:
     """The last task (thread or process) ID the kernel handed out in this PID namespace: it
     grows by one per task created, machine-wide."""
-    try:
-        with open("/proc/sys/kernel/ns_last_pid", "rb") as counter:
-            return int(counter.read())
-    except (OSError, ValueError):
-        return None
+    return _kernel_number("ns_last_pid")
 
 
 def _snapshot(root: psutil.Process, known: dict[int, psutil.Process]) -> _Snapshot:
@@ -269,11 +274,7 @@ _FIRST_REUSED_ID = 300  # Linux's RESERVED_PIDS: where the counter starts again 
 
 
 def _pid_max() -> int | None:
-    try:
-        with open("/proc/sys/kernel/pid_max", "rb") as limit:
-            return int(limit.read())
-    except (OSError, ValueError):
-        return None
+    return _kernel_number("pid_max")
 
 
 def _sample_tree(pid: int, interval_s: float, cpus: set[int] | None, pipe: Pipe) -> None:
