@@ -167,12 +167,7 @@ def report(
         text, name = summary_markdown(newest) + "\n", "summary.md"
     else:
         text, name = results_csv(newest), "results.csv"
-    target = out or directory / name
-    try:
-        atomic_write_text(target, text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    Output().say(f"wrote {target.resolve()}")
+    _write(out or directory / name, text)
 
 
 def _matrix_report(
@@ -188,7 +183,10 @@ def _matrix_report(
         text, name = matrix_markdown(columns) + "\n", f"{stem or 'summary'}.md"
     else:
         text, name = render_matrix_html(columns), f"{stem or 'report'}.html"
-    target = out or directory / name
+    _write(out or directory / name, text)
+
+
+def _write(target: Path, text: str) -> None:
     try:
         atomic_write_text(target, text)
     except OSError as exc:

@@ -141,14 +141,20 @@ def _plots(
     return plots
 
 
-def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = None) -> str:
-    """The whole report as one HTML document; ``earlier``: a run to compare with."""
+def templates() -> jinja2.Environment:
+    """The report's templates (``templates/``), escaped, with the verdicts' CSS classes."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("asynclab.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["css"] = _css
+    return environment
+
+
+def render_html(results: dict[str, Any], *, earlier: dict[str, Any] | None = None) -> str:
+    """The whole report as one HTML document; ``earlier``: a run to compare with."""
+    environment = templates()
     counter = itertools.count(1)
     old_claims = {claim["id"]: claim for claim in (earlier or {}).get("claims", [])}
     claims = []

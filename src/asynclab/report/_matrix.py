@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import plotly.graph_objects as go
 
 import asynclab
@@ -24,7 +23,7 @@ from asynclab.errors import UsageError
 from asynclab.lab._versions import MATRIX_FILE, MATRIX_SCHEMA
 from asynclab.lab.claims import CLAIMS
 from asynclab.report._figures import claim_figures
-from asynclab.report._html import _css, _json_safe, _plotly_js, _template_json
+from asynclab.report._html import _json_safe, _plotly_js, _template_json, templates
 from asynclab.report._plotting import Figure, color_by_group
 from asynclab.report._results import load_results
 
@@ -227,22 +226,20 @@ def _md(text: str) -> str:
 
 
 def render_matrix_html(columns: list[MatrixColumn]) -> str:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("asynclab.report", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    environment.filters["css"] = _css
     counter = itertools.count(1)
     rows = _rows(columns, with_plots=True)
     for row in rows:
         for plot in row["plots"]:
             plot["json"] = _json_safe(plot.pop("figure").to_json())
             plot["dom_id"] = next(counter)
-    return environment.get_template("matrix.html").render(
-        columns=columns,
-        rows=rows,
-        asynclab_version=getattr(asynclab, "__version__", "?"),
-        plotly_js=_plotly_js(),
-        plot_template=_json_safe(_template_json()),
+    return (
+        templates()
+        .get_template("matrix.html")
+        .render(
+            columns=columns,
+            rows=rows,
+            asynclab_version=getattr(asynclab, "__version__", "?"),
+            plotly_js=_plotly_js(),
+            plot_template=_json_safe(_template_json()),
+        )
     )
