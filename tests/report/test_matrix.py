@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from asynclab.envs import BuiltEnvironment, EnvironmentBuildError, VersionSpec
 from asynclab.lab import _versions
 from asynclab.lab._versions import MatrixRequest, run_matrix
 from asynclab.report import columns_of_matrix, columns_of_runs, matrix_markdown, render_matrix_html
+from tests.report.browser import chromium, watched_page
 from tests.report.test_report import smoke_results
 
 
@@ -150,26 +150,15 @@ def test_a_matrix_refuses_a_directory_that_holds_results(tmp_path: Path) -> None
 
 
 def test_a_browser_opens_the_matrix_without_network(tmp_path: Path) -> None:
-    if shutil.which("chromium") is None:
-        if os.environ.get("ASYNCLAB_REQUIRE_BROWSER"):
-            pytest.fail("chromium is required here (ASYNCLAB_REQUIRE_BROWSER) but not installed")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
     page_path = tmp_path / "matrix.html"
     page_path.write_text(render_matrix_html(columns_of_runs(_runs(tmp_path))))
     problems: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on(
-            "request",
-            lambda r: (
-                None if r.url.startswith(("file:", "data:", "blob:")) else problems.append(r.url)
-            ),
-        )
+        browser = playwright.chromium.launch(executable_path=executable)
+        page = watched_page(browser, problems)
         page.goto(page_path.as_uri())
         page.wait_for_selector(".plot .main-svg")
         plots, drawn = page.locator(".plot").count(), page.locator(".plot:has(.main-svg)").count()

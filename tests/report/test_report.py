@@ -9,8 +9,6 @@ import io
 import itertools
 import json
 import math
-import os
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import pytest
 from asynclab.cli import main
 from asynclab.lab.claims import CLAIM_IDS
 from asynclab.report import compare_runs, render_html, results_csv
+from tests.report.browser import chromium, watched_page
 
 FIXTURE = Path(__file__).with_name("smoke-results.json.gz")
 
@@ -208,10 +207,7 @@ def test_report_command_writes_each_format_and_refuses_bad_input(
 
 
 def test_a_browser_opens_the_report_without_errors_and_draws_it(tmp_path: Path) -> None:
-    if shutil.which("chromium") is None:
-        if os.environ.get("ASYNCLAB_REQUIRE_BROWSER"):
-            pytest.fail("chromium is required here (ASYNCLAB_REQUIRE_BROWSER) but not installed")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
     report, compared = tmp_path / "report.html", tmp_path / "compare.html"
@@ -219,20 +215,9 @@ def test_a_browser_opens_the_report_without_errors_and_draws_it(tmp_path: Path) 
     compared.write_text(render_html(smoke_results(), earlier=smoke_results()))
     problems: list[str] = []  # of the page open now
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
+        browser = playwright.chromium.launch(executable_path=executable)
         for document in (report, compared):
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            # Any request leaving the file is a failure: the report must work offline.
-            page.on(
-                "request",
-                lambda r: (
-                    None
-                    if r.url.startswith(("file:", "data:", "blob:"))
-                    else problems.append(f"request to {r.url}")
-                ),
-            )
+            page = watched_page(browser, problems)
             page.goto(document.as_uri())
             page.wait_for_selector(".plot .main-svg")  # plotly drew at least one plot
             plots = page.locator(".plot").count()
