@@ -238,6 +238,13 @@ def rss_above_idle(run: dict[str, Any]) -> float | None:
     return float(resources["rss_mean_bytes"] - idle)
 
 
+def package_version(result: dict[str, Any], name: str) -> str | None:
+    """The version of ``name`` an experiment ran with, as its environment recorded it."""
+    packages = (result.get("environment") or {}).get("packages") or {}
+    found = packages.get(name)
+    return None if found is None else str(found)
+
+
 def threads_peak(run: dict[str, Any]) -> float | None:
     """The threads of a run's server process tree at their peak over the window."""
     resources = run.get("resources")

@@ -22,6 +22,7 @@ from asynclab.lab.claims._base import (
     Threshold,
     beyond,
     ms,
+    package_version,
     per_repeat_of,
     present,
     value_estimate,
@@ -68,8 +69,7 @@ def judge(context: RunContext, results: Results) -> ClaimVerdict:
     estimate = median_estimate(per_query, confidence=context.confidence)
     sync_p50 = value_estimate(result, SYNC, "p50").median
     async_p50 = value_estimate(result, ASYNC, "p50").median
-    packages = (result.get("environment") or {}).get("packages") or {}
-    django, asgiref = packages.get("django"), packages.get("asgiref")
+    django, asgiref = package_version(result, "django"), package_version(result, "asgiref")
     # Still crossing: refuted; under half a crossing per query: fixed.
     verdict = beyond(estimate, _FIXED, supported="below")
     summary = (

@@ -26,6 +26,7 @@ from asynclab.lab.claims._base import (
     all_of,
     beyond,
     growth_per_in_flight,
+    package_version,
     per_repeat,
     per_repeat_of,
     present,
@@ -121,7 +122,7 @@ def _needs_executor_argument(results: Results) -> str | None:
     before it recorded) predates ThreadSensitiveContext's executor argument."""
     for experiment_id, result in results.items():
         if experiment_id.startswith("asgi-thread-per-request/django/"):
-            found = ((result.get("environment") or {}).get("packages") or {}).get("asgiref")
+            found = package_version(result, "asgiref")
             if found and tuple(int(p) for p in found.split(".")[:2]) < (3, 13):
                 return (
                     f"asgiref {found} has no ThreadSensitiveContext(executor=...): it came in 3.13"
@@ -180,8 +181,8 @@ def _variation(results: Results, hops: str, high: int) -> dict[str, Any]:
 
 
 def _versions(results: Results, low: int) -> dict[str, str]:
-    packages = (results[_id("django", low)].get("environment") or {}).get("packages") or {}
-    return {name: str(packages.get(name)) for name in ("django", "asgiref")}
+    result = results[_id("django", low)]
+    return {name: str(package_version(result, name)) for name in ("django", "asgiref")}
 
 
 def judge(context: RunContext, results: Results) -> ClaimVerdict:
