@@ -8,6 +8,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse
 
@@ -60,8 +61,12 @@ def bad_request(error: InvalidParameter) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=400, content_type="application/json")
 
 
-def unavailable(why: str) -> HttpResponse:
-    """A variant this server cannot serve (what it lacks): a 400 that says so."""
+def async_backend_missing() -> HttpResponse | None:
+    """Why this server cannot serve the async-backend variants (what it lacks), as a 400
+    that says so; None when it can (its settings installed django-async-backend)."""
+    if "django_async_backend" in settings.INSTALLED_APPS:
+        return None
+    why = "the async-backend variants need django-async-backend installed and --db postgres"
     return HttpResponse(json.dumps({"error": why}), status=400, content_type="application/json")
 
 

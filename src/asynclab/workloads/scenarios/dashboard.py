@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Avg, Count, Min, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -26,7 +25,11 @@ from asynclab.workloads._clients import (
 )
 from asynclab.workloads.hotels.models import Hotel, Offer, Review, Room
 from asynclab.workloads.hotels.seed import CITIES
-from asynclab.workloads.scenarios._common import served_by_asgi, unavailable, with_params
+from asynclab.workloads.scenarios._common import (
+    async_backend_missing,
+    served_by_asgi,
+    with_params,
+)
 
 _LIVE_PROVIDER = 1
 _TIMEOUT_S = 30.0
@@ -140,20 +143,11 @@ async def dashboard_async(request: HttpRequest, params: dict[str, Any]) -> HttpR
     return _rendered(list(zip(blocks, results, strict=True)), _live_summary(answer))
 
 
-def _backend_missing() -> HttpResponse | None:
-    """Why the async-backend variants cannot run in this server, as a 400 (None: they can)."""
-    if "django_async_backend" in settings.INSTALLED_APPS:
-        return None
-    return unavailable(
-        "the async-backend variants need django-async-backend installed and --db postgres"
-    )
-
-
 @with_params("dashboard")
 async def dashboard_async_backend(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     """The blocks awaited one after another on the request's one async connection (the
     backend refuses to share it between tasks)."""
-    if (missing := _backend_missing()) is not None:
+    if (missing := async_backend_missing()) is not None:
         return missing
     blocks = [_block(i, "async_objects") for i in range(params["k"])]
     rows = [(block, await _rows_async(block)) for block in blocks]
@@ -166,7 +160,7 @@ async def dashboard_async_backend_gather(
 ) -> HttpResponse:
     """The blocks gathered, each on a connection of its own: the backend's way to run
     queries at once (a real connection opened and closed per block and request)."""
-    if (missing := _backend_missing()) is not None:
+    if (missing := async_backend_missing()) is not None:
         return missing
     from django_async_backend.db import async_new_connection
 

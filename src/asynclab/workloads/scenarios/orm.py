@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from asynclab.workloads.hotels.models import Hotel, Offer
-from asynclab.workloads.scenarios._common import json_response, unavailable, with_params
+from asynclab.workloads.scenarios._common import (
+    async_backend_missing,
+    json_response,
+    with_params,
+)
 
 
 def _queryset(city: str, rows: int, manager: str = "objects") -> QuerySet[Offer]:
@@ -56,10 +59,8 @@ async def orm_async(request: HttpRequest, params: dict[str, Any]) -> HttpRespons
 @with_params("orm")
 async def orm_async_backend(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     """The same on django-async-backend's async connection (no thread)."""
-    if "django_async_backend" not in settings.INSTALLED_APPS:
-        return unavailable(
-            "the async-backend variant needs django-async-backend installed and --db postgres"
-        )
+    if (missing := async_backend_missing()) is not None:
+        return missing
     anchor = await Hotel.async_objects.aget(pk=params["hotel"])
     queryset = _queryset(anchor.city, params["rows"], "async_objects")
     return json_response([_row(offer) async for offer in queryset])
