@@ -152,14 +152,18 @@ def report(
         return
     if len(runs) == 2 and output_format == "csv":
         raise UsageError("CSV is one run's: give one run, or drop --format for the matrix")
-    loaded = [load_results(path) for path in runs]
+    directory = runs[-1] if runs[-1].is_dir() else runs[-1].parent
     if len(runs) == 2:
-        # Two runs: compared (compare.html) and set side by side as a matrix (matrix.html).
-        where = runs[-1] if runs[-1].is_dir() else runs[-1].parent
-        _matrix_report(columns_of_runs(runs), where, output_format, None, "matrix")
+        # Two runs: compared (compare.html) and set side by side as a matrix (matrix.html),
+        # from the same loaded results.
+        columns = columns_of_runs(runs)
+        _matrix_report(columns, directory, output_format, None, "matrix")
         if output_format == "md":
             return
-    newest, directory = loaded[-1], runs[-1] if runs[-1].is_dir() else runs[-1].parent
+        loaded = [column.results for column in columns if column.results is not None]
+    else:
+        loaded = [load_results(runs[0])]
+    newest = loaded[-1]
     if output_format == "html":
         text = render_html(newest, earlier=loaded[0] if len(loaded) == 2 else None)
         name = "compare.html" if len(loaded) == 2 else "report.html"
