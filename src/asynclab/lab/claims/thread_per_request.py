@@ -11,6 +11,7 @@ cross into the request's thread, to show which one makes it (workloads/project/h
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from typing import Any
 
@@ -174,9 +175,9 @@ def _variation(results: Results, hops: str, high: int) -> dict[str, Any]:
     peaks = present([threads_peak(r) for r in ok])
     in_flight = present(per_repeat(result, *ASYNC, "in_flight"))
     return {
-        "created_per_request": sorted(created)[len(created) // 2] if created else None,
+        "created_per_request": statistics.median_high(created) if created else None,
         "threads_peak": max(peaks) if peaks else None,
-        "in_flight": sorted(in_flight)[len(in_flight) // 2] if in_flight else None,
+        "in_flight": statistics.median_high(in_flight) if in_flight else None,
     }
 
 
